@@ -1,0 +1,23 @@
+package org.legcramp.cds;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Site settings ({@code legcramp.*} in application.yml).
+ *
+ * @param contentLocation where the cql/ and fhir-resources/ folders are read from
+ * @param requestDeadline time budget of one hook call; FHIR fetches that do not finish in it get a 412
+ * @param maxRequestSize a larger request body is refused with 413
+ * @param maxJsonDepth deeper JSON nesting is refused with 400
+ * @param maxFetchedResources a FHIR search returning more is refused with 412 rather than evaluated partially
+ */
+@ConfigurationProperties("legcramp")
+public record CdsProperties(
+        @DefaultValue("classpath:content/") String contentLocation,
+        @DefaultValue("2s") Duration requestDeadline,
+        @DefaultValue("5MB") DataSize maxRequestSize,
+        @DefaultValue("64") int maxJsonDepth,
+        @DefaultValue("5000") int maxFetchedResources) {}

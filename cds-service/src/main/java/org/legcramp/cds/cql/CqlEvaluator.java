@@ -1,0 +1,78 @@
+package org.legcramp.cds.cql;
+
+import ca.uhn.fhir.context.FhirContext;
+import java.time.ZonedDateTime;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import kotlin.Pair;
+import kotlin.Unit;
+import org.hl7.elm.r1.VersionedIdentifier;
+import org.hl7.fhir.r4.model.Resource;
+import org.opencds.cqf.cql.engine.data.CompositeDataProvider;
+import org.opencds.cqf.cql.engine.execution.CqlEngine;
+import org.opencds.cqf.cql.engine.execution.Environment;
+import org.opencds.cqf.cql.engine.execution.EvaluationResult;
+import org.opencds.cqf.cql.engine.execution.EvaluationResults;
+import org.opencds.cqf.cql.engine.fhir.model.R4FhirModelResolver;
+
+/**
+ * Evaluates a content library for one patient on that patient's data, in memory. Knows nothing of
+ * HTTP or CDS Hooks: callers hand it resources and an evaluation time, and get define values back.
+ */
+public final class CqlEvaluator {
+
+    static final String FHIR_MODEL_URI = "http://hl7.org/fhir";
+
+    private final CqlLibraries libraries;
+    private final InMemoryTerminologyProvider terminology;
+    private final R4FhirModelResolver modelResolver;
+
+    public CqlEvaluator(CqlLibraries libraries, InMemoryTerminologyProvider terminology, FhirContext fhirContext) {
+        this.libraries = libraries;
+        this.terminology = terminology;
+        this.modelResolver = new R4FhirModelResolver(fhirContext);
+    }
+
+    /**
+     * @param libraryName content library to evaluate (every define)
+     * @param patientId the Patient context value
+     * @param data the patient's resources (the request's prefetch, fetched data and draft orders)
+     * @param evaluationTime "now" for the CQL, the request's own time so that results are reproducible
+     * @param parameters values for the library's parameters; absent ones take their CQL defaults
+     */
+    public Evaluation evaluate(String libraryName, String patientId, Collection<? extends Resource> data,
+            ZonedDateTime evaluationTime, Map<String, Object> parameters) {
+        var retrieve = new InMemoryRetrieveProvider(data, modelResolver, terminology);
+        var environment = new Environment(libraries.libraryManager(),
+                Map.of(FHIR_MODEL_URI, new CompositeDataProvider(modelResolver, retrieve)), terminology);
+        var engine = new CqlEngine(environment);
+        VersionedIdentifier identifier = libraries.identifier(libraryName);
+        EvaluationResults results = engine.evaluate(params -> {
+            params.library(identifier, library -> Unit.INSTANCE);
+            params.setContextParameter(new Pair<>("Patient", patientId));
+            params.setParameters(parameters);
+            params.setEvaluationDateTime(evaluationTime);
+            return Unit.INSTANCE;
+        });
+        if (results.containsExceptionsFor(identifier)) {
+            RuntimeException failure = results.getExceptionFor(identifier);
+            throw new CqlEvaluationException(libraryName, failure);
+        }
+        EvaluationResult result = results.getResultFor(identifier);
+        Map<String, Object> values = new LinkedHashMap<>();
+        result.getExpressionResults().forEach((name, expression) -> values.put(name, expression.getValue()));
+        return new Evaluation(libraryName, values);
+    }
+
+    /** The value of each define of one library for one patient. */
+    public record Evaluation(String libraryName, Map<String, Object> values) {
+
+        public Object value(String define) {
+            if (!values.containsKey(define)) {
+                throw new IllegalArgumentException(libraryName + " has no define named \"" + define + "\"");
+            }
+            return values.get(define);
+        }
+    }
+}

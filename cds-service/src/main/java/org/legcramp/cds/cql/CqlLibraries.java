@@ -1,0 +1,212 @@
+package org.legcramp.cds.cql;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import kotlinx.io.CoreKt;
+import kotlinx.io.JvmCoreKt;
+import org.cqframework.cql.cql2elm.CqlCompilerException;
+import org.cqframework.cql.cql2elm.CqlCompilerOptions;
+import org.cqframework.cql.cql2elm.LibraryManager;
+import org.cqframework.cql.cql2elm.ModelManager;
+import org.cqframework.cql.cql2elm.model.CompiledLibrary;
+import org.cqframework.cql.cql2elm.quick.FhirLibrarySourceProvider;
+import org.cqframework.cql.elm.visiting.FunctionalElmVisitor;
+import org.hl7.elm.r1.Element;
+import org.hl7.elm.r1.ExpressionDef;
+import org.hl7.elm.r1.ExpressionRef;
+import org.hl7.elm.r1.FunctionDef;
+import org.hl7.elm.r1.IncludeDef;
+import org.hl7.elm.r1.Library;
+import org.hl7.elm.r1.Retrieve;
+import org.hl7.elm.r1.ValueSetDef;
+import org.hl7.elm.r1.VersionedIdentifier;
+
+/**
+ * The content's CQL, translated to ELM once when the service starts. Translation errors refuse
+ * start-up with the library, line and message; per request nothing is translated again.
+ */
+public final class CqlLibraries {
+
+    private final LibraryManager libraryManager;
+    private final Map<String, CompiledLibrary> compiledByName = new LinkedHashMap<>();
+
+    /**
+     * @param cqlSourceByLibraryName CQL text of every content library, by its declared name
+     */
+    public CqlLibraries(Map<String, String> cqlSourceByLibraryName) {
+        CqlCompilerOptions options = CqlCompilerOptions.defaultOptions();
+        options.getOptions().add(CqlCompilerOptions.Options.EnableLocators);
+        options.getOptions().add(CqlCompilerOptions.Options.EnableResultTypes);
+        this.libraryManager = new LibraryManager(new ModelManager(), options);
+        libraryManager.getLibrarySourceLoader().registerProvider(new FhirLibrarySourceProvider());
+        libraryManager.getLibrarySourceLoader().registerProvider(identifier -> {
+            String source = cqlSourceByLibraryName.get(identifier.getId());
+            return source == null ? null : CoreKt.buffered(JvmCoreKt.asSource(
+                    new java.io.ByteArrayInputStream(source.getBytes(StandardCharsets.UTF_8))));
+        });
+        for (String name : cqlSourceByLibraryName.keySet()) {
+            compiledByName.put(name, compile(name));
+        }
+    }
+
+    private CompiledLibrary compile(String name) {
+        List<CqlCompilerException> errors = new ArrayList<>();
+        CompiledLibrary compiled;
+        try {
+            compiled = libraryManager.resolveLibrary(new VersionedIdentifier().withId(name), errors);
+        } catch (RuntimeException e) {
+            throw new CqlTranslationException(name, List.of(String.valueOf(e.getMessage())));
+        }
+        List<String> messages = errors.stream()
+                .filter(e -> e.getSeverity() == CqlCompilerException.ErrorSeverity.Error)
+                .map(CqlLibraries::describe)
+                .toList();
+        if (!messages.isEmpty()) {
+            throw new CqlTranslationException(name, messages);
+        }
+        return compiled;
+    }
+
+    private static String describe(CqlCompilerException error) {
+        var locator = error.getLocator();
+        String where = locator == null ? "" : (locator.getLibrary() == null ? "" : locator.getLibrary().getId() + " ")
+                + "line " + locator.getStartLine() + ":" + locator.getStartChar() + " ";
+        return where + error.getMessage();
+    }
+
+    public LibraryManager libraryManager() {
+        return libraryManager;
+    }
+
+    public boolean contains(String libraryName) {
+        return compiledByName.containsKey(libraryName);
+    }
+
+    public Library elm(String libraryName) {
+        CompiledLibrary compiled = compiledByName.get(libraryName);
+        if (compiled == null) {
+            throw new IllegalArgumentException("No CQL library named " + libraryName);
+        }
+        return compiled.getLibrary();
+    }
+
+    public VersionedIdentifier identifier(String libraryName) {
+        return elm(libraryName).getIdentifier();
+    }
+
+    /** Names of the library's expression definitions (not functions), in source order. */
+    public List<String> defineNames(String libraryName) {
+        Library elm = elm(libraryName);
+        if (elm.getStatements() == null) {
+            return List.of();
+        }
+        return elm.getStatements().getDef().stream()
+                .filter(def -> !(def instanceof FunctionDef))
+                .map(ExpressionDef::getName)
+                .filter(name -> !"Patient".equals(name))
+                .toList();
+    }
+
+    /** Value set URLs the library and the content libraries it includes declare. */
+    public Set<String> valueSetUrls(String libraryName) {
+        Set<String> urls = new TreeSet<>();
+        forLibraryAndIncludes(libraryName, elm -> {
+            if (elm.getValueSets() != null) {
+                elm.getValueSets().getDef().stream().map(ValueSetDef::getId).forEach(urls::add);
+            }
+        });
+        return urls;
+    }
+
+    /**
+     * The FHIR resource types the library retrieves, following its defines into the content
+     * libraries it uses: its data requirements, from which the service's prefetch templates are
+     * derived. Only what is reachable counts, so a shared library does not widen every prefetch.
+     */
+    public Set<String> retrievedTypes(String libraryName) {
+        Set<String> types = new TreeSet<>();
+        Set<String> visited = new HashSet<>();
+        Deque<ExpressionDef> pending = new ArrayDeque<>();
+        Map<ExpressionDef, String> libraryOf = new HashMap<>();
+        for (ExpressionDef def : elm(libraryName).getStatements().getDef()) {
+            pending.add(def);
+            libraryOf.put(def, libraryName);
+        }
+        while (!pending.isEmpty()) {
+            ExpressionDef def = pending.poll();
+            String owner = libraryOf.get(def);
+            if (!visited.add(owner + "|" + def.getName() + "|" + System.identityHashCode(def))) {
+                continue;
+            }
+            List<Element> found = REFERENCES_AND_RETRIEVES.visitExpressionDef(def, null);
+            for (Element element : found) {
+                if (element instanceof Retrieve retrieve) {
+                    types.add(retrieve.getDataType().getLocalPart());
+                } else if (element instanceof ExpressionRef ref) {
+                    String target = ref.getLibraryName() == null ? owner : includedLibrary(owner, ref.getLibraryName());
+                    if (target != null && contains(target)) {
+                        for (ExpressionDef referenced : elm(target).getStatements().getDef()) {
+                            if (referenced.getName().equals(ref.getName())) {
+                                pending.add(referenced);
+                                libraryOf.put(referenced, target);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return Collections.unmodifiableSet(types);
+    }
+
+    private static final FunctionalElmVisitor<List<Element>, Void> REFERENCES_AND_RETRIEVES =
+            FunctionalElmVisitor.Companion.from(
+                    (element, context) -> element instanceof Retrieve || element instanceof ExpressionRef
+                            ? List.of(element)
+                            : List.of(),
+                    (left, right) -> {
+                        if (left.isEmpty()) {
+                            return right;
+                        }
+                        if (right.isEmpty()) {
+                            return left;
+                        }
+                        List<Element> both = new ArrayList<>(left);
+                        both.addAll(right);
+                        return both;
+                    });
+
+    private String includedLibrary(String libraryName, String alias) {
+        Library elm = elm(libraryName);
+        if (elm.getIncludes() == null) {
+            return null;
+        }
+        return elm.getIncludes().getDef().stream()
+                .filter(include -> alias.equals(include.getLocalIdentifier()))
+                .map(IncludeDef::getPath)
+                .findFirst()
+                .orElse(null);
+    }
+
+    private void forLibraryAndIncludes(String libraryName, java.util.function.Consumer<Library> action) {
+        Library elm = elm(libraryName);
+        action.accept(elm);
+        if (elm.getIncludes() != null) {
+            for (IncludeDef include : elm.getIncludes().getDef()) {
+                String included = include.getPath();
+                if (contains(included)) {
+                    forLibraryAndIncludes(included, action);
+                }
+            }
+        }
+    }
+}

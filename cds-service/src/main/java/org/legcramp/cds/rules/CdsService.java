@@ -1,0 +1,24 @@
+package org.legcramp.cds.rules;
+
+import java.util.Map;
+import org.hl7.fhir.r4.model.PlanDefinition;
+import org.legcramp.cds.hooks.Hook;
+
+/**
+ * One CDS service: a PlanDefinition (eca-rule) with a named-event trigger. Its id is the
+ * PlanDefinition id, its hook the trigger's name, its logic the PlanDefinition's CQL library and
+ * its prefetch the data that library retrieves.
+ */
+public record CdsService(
+        String id,
+        Hook hook,
+        String title,
+        String description,
+        String libraryName,
+        Map<String, String> prefetch,
+        PlanDefinition planDefinition) {
+
+    public PlanDefinition.PlanDefinitionActionComponent action() {
+        return planDefinition.getActionFirstRep();
+    }
+}

@@ -1,0 +1,222 @@
+package org.legcramp.cds.rules;
+
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.hl7.fhir.r4.model.ActivityDefinition;
+import org.hl7.fhir.r4.model.CodeSystem;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Enumerations.FHIRAllTypes;
+import org.hl7.fhir.r4.model.Extension;
+import org.hl7.fhir.r4.model.Library;
+import org.hl7.fhir.r4.model.PlanDefinition;
+import org.hl7.fhir.r4.model.PlanDefinition.PlanDefinitionActionComponent;
+import org.hl7.fhir.r4.model.RelatedArtifact;
+import org.hl7.fhir.r4.model.TriggerDefinition;
+import org.hl7.fhir.r4.model.ValueSet;
+import org.legcramp.cds.content.ContentException;
+import org.legcramp.cds.content.KnowledgeArtifacts;
+import org.legcramp.cds.cql.CqlLibraries;
+import org.legcramp.cds.cql.CqlTranslationException;
+import org.legcramp.cds.cql.ValueSetCodes;
+import org.legcramp.cds.hooks.Hook;
+
+/**
+ * The services, built from the content and checked against it: every PlanDefinition names a
+ * library that translates, defines that exist, ActivityDefinitions and value sets that resolve,
+ * citations and a summary short enough for a card. A problem refuses start-up, naming the file.
+ */
+public final class RuleCatalog {
+
+    public static final String CANONICAL_BASE = "http://legcrampcds.org/fhir";
+    public static final String OVERRIDE_REASON_EXTENSION = CANONICAL_BASE + "/StructureDefinition/override-reason";
+    public static final int MAX_SUMMARY_LENGTH = 140;
+    static final String ACTION_TYPE_SYSTEM = "http://terminology.hl7.org/CodeSystem/action-type";
+
+    private final Map<String, CdsService> servicesById = new LinkedHashMap<>();
+    private final Map<String, ActivityDefinition> activityDefinitionsByUrl = new HashMap<>();
+    private final CqlLibraries cql;
+
+    public RuleCatalog(KnowledgeArtifacts content, CqlLibraries cql) {
+        this.cql = cql;
+        content.activityDefinitions().forEach(a -> activityDefinitionsByUrl.put(a.getUrl(), a));
+        checkValueSets(content);
+        Map<String, Library> librariesByUrl = new HashMap<>();
+        for (Library library : content.libraries()) {
+            String file = content.fileOf(library.getUrl());
+            if (!cql.contains(library.getName())) {
+                throw new ContentException(file, "Library " + library.getName() + " has no cql/" + library.getName() + ".cql");
+            }
+            librariesByUrl.put(library.getUrl(), library);
+        }
+        Set<String> valueSetUrls = new HashSet<>();
+        content.valueSets().forEach(v -> valueSetUrls.add(v.getUrl()));
+        for (String libraryName : content.cqlSourceByLibraryName().keySet()) {
+            for (String url : cql.valueSetUrls(libraryName)) {
+                if (!valueSetUrls.contains(url)) {
+                    throw new ContentException(content.fileOf(libraryName), "value set " + url
+                            + " does not resolve to a ValueSet in fhir-resources/knowledge");
+                }
+            }
+        }
+        Set<String> overrideReasonCodes = codesOf(content.codeSystems());
+        for (PlanDefinition planDefinition : content.planDefinitions()) {
+            String file = content.fileOf(planDefinition.getUrl());
+            CdsService service = toService(planDefinition, file, librariesByUrl, overrideReasonCodes);
+            if (servicesById.putIfAbsent(service.id(), service) != null) {
+                throw new ContentException(file, "repeats the service id " + service.id());
+            }
+        }
+    }
+
+    /** Compiles the content's CQL, naming the file of a library that does not translate. */
+    public static CqlLibraries compile(KnowledgeArtifacts content) {
+        try {
+            return new CqlLibraries(content.cqlSourceByLibraryName());
+        } catch (CqlTranslationException e) {
+            throw new ContentException("cql/", e.getMessage(), e);
+        }
+    }
+
+    public Collection<CdsService> services() {
+        return servicesById.values();
+    }
+
+    public Optional<CdsService> service(String id) {
+        return Optional.ofNullable(servicesById.get(id));
+    }
+
+    public ActivityDefinition activityDefinition(String canonical) {
+        return activityDefinitionsByUrl.get(canonical);
+    }
+
+    private CdsService toService(PlanDefinition planDefinition, String file, Map<String, Library> librariesByUrl,
+            Set<String> overrideReasonCodes) {
+        boolean ecaRule = planDefinition.getType().getCoding().stream().anyMatch(c -> "eca-rule".equals(c.getCode()));
+        if (!ecaRule) {
+            throw new ContentException(file, "PlanDefinition.type must be eca-rule");
+        }
+        if (planDefinition.getAction().size() != 1) {
+            throw new ContentException(file, "must have exactly one top-level action (the card)");
+        }
+        PlanDefinitionActionComponent action = planDefinition.getActionFirstRep();
+        TriggerDefinition trigger = action.getTrigger().stream()
+                .filter(t -> t.getType() == TriggerDefinition.TriggerType.NAMEDEVENT)
+                .findFirst()
+                .orElseThrow(() -> new ContentException(file, "action has no named-event trigger (the hook)"));
+        Hook hook = Hook.byId(trigger.getName())
+                .orElseThrow(() -> new ContentException(file, "trigger names unsupported hook " + trigger.getName()));
+        if (planDefinition.getLibrary().size() != 1) {
+            throw new ContentException(file, "must name exactly one CQL Library");
+        }
+        String libraryUrl = planDefinition.getLibrary().get(0).getValue();
+        Library library = librariesByUrl.get(libraryUrl);
+        if (library == null) {
+            throw new ContentException(file, "names library " + libraryUrl + ", which is not in fhir-resources/knowledge");
+        }
+        String libraryName = library.getName();
+        Set<String> defines = new HashSet<>(cql.defineNames(libraryName));
+        checkAction(action, file, libraryName, defines, overrideReasonCodes);
+
+        Map<String, String> prefetch;
+        try {
+            prefetch = PrefetchTemplates.forRetrievedTypes(cql.retrievedTypes(libraryName));
+        } catch (IllegalArgumentException e) {
+            throw new ContentException("cql/" + libraryName + ".cql", e.getMessage());
+        }
+        return new CdsService(planDefinition.getIdElement().getIdPart(), hook, planDefinition.getTitle(),
+                planDefinition.getDescription(), libraryName, prefetch, planDefinition);
+    }
+
+    private void checkAction(PlanDefinitionActionComponent action, String file, String libraryName,
+            Set<String> defines, Set<String> overrideReasonCodes) {
+        if (!action.hasTitle() || action.getTitle().length() >= MAX_SUMMARY_LENGTH) {
+            throw new ContentException(file, "action.title (the card summary) must be present and under "
+                    + MAX_SUMMARY_LENGTH + " characters");
+        }
+        if (!action.hasDescription()) {
+            throw new ContentException(file, "action.description (the card detail) is missing");
+        }
+        if (!action.hasPriority()) {
+            throw new ContentException(file, "action.priority (the card indicator) is missing");
+        }
+        if (action.getDocumentation().isEmpty()) {
+            throw new ContentException(file, "action.documentation must cite at least one source");
+        }
+        for (RelatedArtifact citation : action.getDocumentation()) {
+            if (!citation.hasUrl() || !citation.hasDisplay()) {
+                throw new ContentException(file, "citation " + citation.getLabel() + " needs a display and a url");
+            }
+        }
+        if (action.getCondition().size() != 1) {
+            throw new ContentException(file, "action needs exactly one applicability condition");
+        }
+        requireDefine(action.getConditionFirstRep().getExpression().getExpression(), file, libraryName, defines);
+        action.getDynamicValue().forEach(d -> requireDefine(d.getExpression().getExpression(), file, libraryName, defines));
+        for (Extension reason : action.getExtensionsByUrl(OVERRIDE_REASON_EXTENSION)) {
+            Coding coding = (Coding) reason.getValue();
+            if (!overrideReasonCodes.contains(coding.getSystem() + "|" + coding.getCode())) {
+                throw new ContentException(file, "override reason " + coding.getCode() + " is not in a CodeSystem of the content");
+            }
+        }
+        for (PlanDefinitionActionComponent suggestion : action.getAction()) {
+            String type = suggestion.getType().getCoding().stream()
+                    .filter(c -> ACTION_TYPE_SYSTEM.equals(c.getSystem())).map(Coding::getCode).findFirst().orElse("");
+            if (!suggestion.hasTitle()) {
+                throw new ContentException(file, "every suggestion (sub-action) needs a title, its label");
+            }
+            switch (type) {
+                case "remove" -> {
+                    var resource = suggestion.getDynamicValue().stream().filter(d -> "resource".equals(d.getPath())).findFirst()
+                            .orElseThrow(() -> new ContentException(file, "a remove suggestion needs a dynamicValue with path 'resource'"));
+                    requireDefine(resource.getExpression().getExpression(), file, libraryName, defines);
+                }
+                case "create" -> {
+                    ActivityDefinition definition = activityDefinitionsByUrl.get(suggestion.getDefinitionCanonicalType().getValue());
+                    if (definition == null) {
+                        throw new ContentException(file, "create suggestion names ActivityDefinition "
+                                + suggestion.getDefinitionCanonicalType().getValue() + ", which is not in fhir-resources/knowledge");
+                    }
+                    String kind = definition.getKind() == null ? "" : definition.getKind().toCode();
+                    if (!kind.equals(FHIRAllTypes.MEDICATIONREQUEST.toCode()) && !kind.equals(FHIRAllTypes.SERVICEREQUEST.toCode())) {
+                        throw new ContentException(file, "ActivityDefinition " + definition.getUrl()
+                                + " must be of kind MedicationRequest or ServiceRequest");
+                    }
+                }
+                default -> throw new ContentException(file, "suggestion type must be create or remove, not '" + type + "'");
+            }
+        }
+    }
+
+    private static void requireDefine(String define, String file, String libraryName, Set<String> defines) {
+        if (!defines.contains(define)) {
+            throw new ContentException(file, "names define \"" + define + "\", which library " + libraryName + " does not have");
+        }
+    }
+
+    private static void checkValueSets(KnowledgeArtifacts content) {
+        for (ValueSet valueSet : content.valueSets()) {
+            String file = content.fileOf(valueSet.getUrl());
+            boolean filtered = valueSet.getCompose().getInclude().stream().anyMatch(i -> i.hasFilter() || i.hasValueSet());
+            if (filtered) {
+                throw new ContentException(file, "uses filters or nested value sets; list the codes so the service works offline");
+            }
+            if (ValueSetCodes.of(valueSet).isEmpty()) {
+                throw new ContentException(file, "lists no codes");
+            }
+        }
+    }
+
+    private static Set<String> codesOf(List<CodeSystem> codeSystems) {
+        Set<String> codes = new HashSet<>();
+        for (CodeSystem codeSystem : codeSystems) {
+            codeSystem.getConcept().forEach(c -> codes.add(codeSystem.getUrl() + "|" + c.getCode()));
+        }
+        return codes;
+    }
+}
