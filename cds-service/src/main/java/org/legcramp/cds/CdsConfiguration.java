@@ -1,11 +1,17 @@
 package org.legcramp.cds;
 
 import ca.uhn.fhir.context.FhirContext;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.legcramp.cds.cards.CardBuilder;
 import org.legcramp.cds.content.ContentLoader;
 import org.legcramp.cds.content.KnowledgeArtifacts;
 import org.legcramp.cds.cql.CqlEvaluator;
 import org.legcramp.cds.cql.CqlLibraries;
 import org.legcramp.cds.cql.InMemoryTerminologyProvider;
+import org.legcramp.cds.prefetch.FhirFetcher;
+import org.legcramp.cds.prefetch.PatientDataAssembler;
 import org.legcramp.cds.rules.RuleCatalog;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -37,6 +43,28 @@ public class CdsConfiguration {
     @Bean
     RuleCatalog ruleCatalog(KnowledgeArtifacts content, CqlLibraries cqlLibraries) {
         return new RuleCatalog(content, cqlLibraries);
+    }
+
+    @Bean
+    CardBuilder cardBuilder(RuleCatalog catalog, FhirContext fhirContext) {
+        return new CardBuilder(catalog, fhirContext);
+    }
+
+    /** Threads for FHIR fetches; a fetch never outlives the request deadline (socket timeouts). */
+    @Bean(destroyMethod = "shutdownNow")
+    ExecutorService fhirFetchPool() {
+        AtomicInteger count = new AtomicInteger();
+        return Executors.newFixedThreadPool(16, runnable -> {
+            Thread thread = new Thread(runnable, "fhir-fetch-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    @Bean
+    PatientDataAssembler patientDataAssembler(FhirContext fhirContext, CdsProperties properties, ExecutorService fhirFetchPool) {
+        return new PatientDataAssembler(
+                new FhirFetcher(fhirContext, properties.requestDeadline(), properties.maxFetchedResources()), fhirFetchPool);
     }
 
     @Bean

@@ -1,0 +1,139 @@
+package org.legcramp.cds.cards;
+
+import ca.uhn.fhir.context.FhirContext;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.hl7.fhir.r4.model.ActivityDefinition;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Extension;
+import org.hl7.fhir.r4.model.PlanDefinition.PlanDefinitionActionComponent;
+import org.hl7.fhir.r4.model.PlanDefinition.PlanDefinitionActionDynamicValueComponent;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.RelatedArtifact;
+import org.hl7.fhir.r4.model.Resource;
+import org.legcramp.cds.cql.CqlEvaluator.Evaluation;
+import org.legcramp.cds.hooks.wire.Card;
+import org.legcramp.cds.rules.CdsService;
+import org.legcramp.cds.rules.RuleCatalog;
+
+/**
+ * Maps a PlanDefinition action and its CQL results to a CDS Hooks card:
+ * {@code title} → summary; the "detail" dynamic value (this patient) and {@code description} →
+ * detail; {@code priority} → indicator; the first {@code documentation} → source and every other
+ * one → a link; sub-actions → suggestions ("remove" deletes the orders a define returns, "create"
+ * proposes the resource of an ActivityDefinition); override-reason extensions → overrideReasons.
+ */
+public final class CardBuilder {
+
+    private final RuleCatalog catalog;
+    private final FhirContext fhirContext;
+    private final ObjectMapper json = new ObjectMapper();
+
+    public CardBuilder(RuleCatalog catalog, FhirContext fhirContext) {
+        this.catalog = catalog;
+        this.fhirContext = fhirContext;
+    }
+
+    /** The card, or none when the action's condition is not true for this patient. */
+    public List<Card> cards(CdsService service, Evaluation evaluation, String patientId) {
+        PlanDefinitionActionComponent action = service.action();
+        Object applies = evaluation.value(action.getConditionFirstRep().getExpression().getExpression());
+        if (!Boolean.TRUE.equals(applies)) {
+            return List.of();
+        }
+        List<Card.Suggestion> suggestions = suggestions(action, evaluation, patientId);
+        List<RelatedArtifact> citations = action.getDocumentation();
+        RelatedArtifact primary = citations.get(0);
+        List<Card.Link> links = citations.stream().skip(1)
+                .map(citation -> new Card.Link(citation.getDisplay(), citation.getUrl(), "absolute"))
+                .toList();
+        return List.of(new Card(
+                UUID.randomUUID().toString(),
+                action.getTitle(),
+                detail(action, evaluation),
+                indicator(action.getPriority()),
+                new Card.Source(primary.getDisplay(), primary.getUrl()),
+                suggestions,
+                suggestions.isEmpty() ? null : selectionBehavior(action),
+                overrideReasons(action),
+                links));
+    }
+
+    private static String detail(PlanDefinitionActionComponent action, Evaluation evaluation) {
+        String forThisPatient = action.getDynamicValue().stream()
+                .filter(value -> "detail".equals(value.getPath()))
+                .map(value -> evaluation.value(value.getExpression().getExpression()))
+                .filter(value -> value instanceof String text && !text.isBlank())
+                .map(String.class::cast)
+                .findFirst()
+                .orElse(null);
+        return forThisPatient == null ? action.getDescription() : forThisPatient + "\n\n" + action.getDescription();
+    }
+
+    static String indicator(org.hl7.fhir.r4.model.PlanDefinition.RequestPriority priority) {
+        return switch (priority) {
+            case STAT -> "critical";
+            case URGENT, ASAP -> "warning";
+            default -> "info";
+        };
+    }
+
+    private static String selectionBehavior(PlanDefinitionActionComponent action) {
+        return action.hasSelectionBehavior() ? action.getSelectionBehavior().toCode() : "at-most-one";
+    }
+
+    private static List<org.legcramp.cds.hooks.wire.Coding> overrideReasons(PlanDefinitionActionComponent action) {
+        List<org.legcramp.cds.hooks.wire.Coding> reasons = new ArrayList<>();
+        for (Extension extension : action.getExtensionsByUrl(RuleCatalog.OVERRIDE_REASON_EXTENSION)) {
+            Coding coding = (Coding) extension.getValue();
+            reasons.add(new org.legcramp.cds.hooks.wire.Coding(coding.getSystem(), coding.getCode(), coding.getDisplay()));
+        }
+        return reasons;
+    }
+
+    private List<Card.Suggestion> suggestions(PlanDefinitionActionComponent action, Evaluation evaluation, String patientId) {
+        List<Card.Suggestion> suggestions = new ArrayList<>();
+        for (PlanDefinitionActionComponent sub : action.getAction()) {
+            String type = sub.getType().getCodingFirstRep().getCode();
+            List<Card.Action> actions = "remove".equals(type)
+                    ? deleteActions(sub, evaluation)
+                    : List.of(createAction(sub, patientId));
+            if (!actions.isEmpty()) {
+                suggestions.add(new Card.Suggestion(sub.getTitle(), UUID.randomUUID().toString(), actions));
+            }
+        }
+        return suggestions;
+    }
+
+    private static List<Card.Action> deleteActions(PlanDefinitionActionComponent sub, Evaluation evaluation) {
+        PlanDefinitionActionDynamicValueComponent target = sub.getDynamicValue().stream()
+                .filter(value -> "resource".equals(value.getPath())).findFirst().orElseThrow();
+        Object value = evaluation.value(target.getExpression().getExpression());
+        List<Card.Action> actions = new ArrayList<>();
+        Iterable<?> resources = value instanceof Iterable<?> many ? many : (value == null ? List.of() : List.of(value));
+        for (Object item : resources) {
+            if (item instanceof Resource resource) {
+                actions.add(new Card.Action("delete", sub.getTitle(), null,
+                        resource.fhirType() + "/" + resource.getIdElement().getIdPart()));
+            }
+        }
+        return actions;
+    }
+
+    private Card.Action createAction(PlanDefinitionActionComponent sub, String patientId) {
+        ActivityDefinition definition = catalog.activityDefinition(sub.getDefinitionCanonicalType().getValue());
+        Resource proposed = SuggestedResources.from(definition, new Reference("Patient/" + patientId));
+        return new Card.Action("create", sub.getTitle(), toJson(proposed), null);
+    }
+
+    private JsonNode toJson(Resource resource) {
+        try {
+            return json.readTree(fhirContext.newJsonParser().encodeResourceToString(resource));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("HAPI wrote JSON that Jackson cannot read", e);
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package org.legcramp.cds.hooks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Instant;
+import java.util.List;
+import org.legcramp.cds.CdsProperties;
+import org.legcramp.cds.feedback.FeedbackParser;
+import org.legcramp.cds.hooks.wire.Card;
+import org.legcramp.cds.hooks.wire.CardsResponse;
+import org.legcramp.cds.hooks.wire.Discovery;
+import org.legcramp.cds.hooks.wire.ServiceDescriptor;
+import org.legcramp.cds.rules.CdsService;
+import org.legcramp.cds.rules.RuleCatalog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * The three CDS Hooks 2.0 endpoints: discovery, service invocation and feedback
+ * (https://cds-hooks.hl7.org/2.0/#discovery, #calling-a-cds-service, #feedback).
+ */
+@RestController
+public class CdsHooksController {
+
+    private static final Logger log = LoggerFactory.getLogger(CdsHooksController.class);
+
+    private final RuleCatalog catalog;
+    private final HookRequestParser parser;
+    private final HookProcessor processor;
+    private final FeedbackParser feedbackParser;
+    private final CdsProperties properties;
+
+    public CdsHooksController(RuleCatalog catalog, HookRequestParser parser, HookProcessor processor,
+            FeedbackParser feedbackParser, CdsProperties properties) {
+        this.catalog = catalog;
+        this.parser = parser;
+        this.processor = processor;
+        this.feedbackParser = feedbackParser;
+        this.properties = properties;
+    }
+
+    @GetMapping(path = "/cds-services", produces = MediaType.APPLICATION_JSON_VALUE)
+    public Discovery discovery() {
+        return new Discovery(catalog.services().stream()
+                .map(s -> new ServiceDescriptor(s.hook().id(), s.title(), s.description(), s.id(), s.prefetch()))
+                .toList());
+    }
+
+    @PostMapping(path = "/cds-services/{serviceId}", produces = MediaType.APPLICATION_JSON_VALUE)
+    public CardsResponse invoke(@PathVariable String serviceId, HttpServletRequest http) {
+        Instant receivedAt = Instant.now();
+        CdsService service = catalog.service(serviceId).orElseThrow(() -> new UnknownServiceException(serviceId));
+        JsonNode body = parser.readJson(readBody(http));
+        HookRequest request = parser.parse(body, service.hook());
+        List<Card> cards = processor.process(service, request, receivedAt);
+        log.info("service={} hookInstance={} cards={} ms={}", service.id(), request.hookInstance(), cards.size(),
+                java.time.Duration.between(receivedAt, Instant.now()).toMillis());
+        return new CardsResponse(cards);
+    }
+
+    @PostMapping(path = "/cds-services/{serviceId}/feedback")
+    public ResponseEntity<Void> feedback(@PathVariable String serviceId, HttpServletRequest http) {
+        CdsService service = catalog.service(serviceId).orElseThrow(() -> new UnknownServiceException(serviceId));
+        var feedback = feedbackParser.parse(parser.readJson(readBody(http)));
+        log.info("service={} feedback items={}", service.id(), feedback.size());
+        return ResponseEntity.ok().build();
+    }
+
+    private byte[] readBody(HttpServletRequest http) {
+        long limit = properties.maxRequestSize().toBytes();
+        if (http.getContentLengthLong() > limit) {
+            throw new PayloadTooLargeException(limit);
+        }
+        try (InputStream in = http.getInputStream()) {
+            byte[] body = in.readNBytes((int) limit + 1);
+            if (body.length > limit) {
+                throw new PayloadTooLargeException(limit);
+            }
+            return body;
+        } catch (IOException e) {
+            throw new BadRequestException("Request body could not be read");
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package org.legcramp.cds.hooks;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.List;
+import java.util.Map;
+import org.hl7.fhir.r4.model.Resource;
+import org.legcramp.cds.CdsProperties;
+import org.legcramp.cds.cards.CardBuilder;
+import org.legcramp.cds.cql.CqlEvaluator;
+import org.legcramp.cds.hooks.wire.Card;
+import org.legcramp.cds.prefetch.PatientDataAssembler;
+import org.legcramp.cds.rules.CdsService;
+import org.springframework.stereotype.Component;
+
+/**
+ * One hook call, start to finish: gather the patient's data within the deadline, evaluate the
+ * service's CQL on it with the request time as "now", and turn the results into cards.
+ */
+@Component
+public class HookProcessor {
+
+    private final PatientDataAssembler dataAssembler;
+    private final CqlEvaluator evaluator;
+    private final CardBuilder cardBuilder;
+    private final CdsProperties properties;
+
+    public HookProcessor(PatientDataAssembler dataAssembler, CqlEvaluator evaluator, CardBuilder cardBuilder,
+            CdsProperties properties) {
+        this.dataAssembler = dataAssembler;
+        this.evaluator = evaluator;
+        this.cardBuilder = cardBuilder;
+        this.properties = properties;
+    }
+
+    public List<Card> process(CdsService service, HookRequest request, Instant receivedAt) {
+        Instant deadline = receivedAt.plus(properties.requestDeadline());
+        List<Resource> data = dataAssembler.assemble(service, request, deadline);
+        var evaluation = evaluator.evaluate(service.libraryName(), request.patientId(), data,
+                ZonedDateTime.ofInstant(receivedAt, ZoneOffset.UTC), Map.of());
+        return cardBuilder.cards(service, evaluation, request.patientId());
+    }
+}

@@ -1,0 +1,225 @@
+package org.legcramp.cds.hooks;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.parser.DataFormatException;
+import ca.uhn.fhir.parser.IParser;
+import ca.uhn.fhir.parser.LenientErrorHandler;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.OperationOutcome;
+import org.hl7.fhir.r4.model.Resource;
+import org.legcramp.cds.prefetch.PrefetchValue;
+import org.springframework.stereotype.Component;
+
+/**
+ * Turns a request body into a {@link HookRequest}, or says exactly what is wrong with it
+ * (CDS Hooks 2.0 "HTTP Request" and the context of each hook). FHIR content is parsed with HAPI:
+ * unknown elements are tolerated, as real EHRs send extensions of their own, but invalid values
+ * and structures are refused.
+ */
+@Component
+public class HookRequestParser {
+
+    private static final java.util.regex.Pattern FHIR_ID = java.util.regex.Pattern.compile("[A-Za-z0-9\\-.]{1,64}");
+
+    private final ObjectMapper json;
+    private final FhirContext fhirContext;
+
+    public HookRequestParser(FhirContext fhirContext, org.legcramp.cds.CdsProperties properties) {
+        this.fhirContext = fhirContext;
+        this.json = JsonMapper.builder()
+                .build();
+        this.json.getFactory().setStreamReadConstraints(
+                StreamReadConstraints.builder().maxNestingDepth(properties.maxJsonDepth()).build());
+    }
+
+    public JsonNode readJson(byte[] body) {
+        if (body.length == 0) {
+            throw new BadRequestException("Request body is empty; a JSON object is expected");
+        }
+        try {
+            JsonNode node = json.readTree(body);
+            if (node == null || !node.isObject()) {
+                throw new BadRequestException("Request body must be a JSON object, not "
+                        + (node == null ? "nothing" : node.getNodeType().name().toLowerCase()));
+            }
+            return node;
+        } catch (StreamConstraintsException e) {
+            throw new BadRequestException("Request JSON is nested too deeply: " + e.getOriginalMessage());
+        } catch (JsonProcessingException e) {
+            throw new BadRequestException("Request body is not valid JSON: " + e.getOriginalMessage()
+                    + " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
+        } catch (IOException e) {
+            throw new BadRequestException("Request body could not be read");
+        }
+    }
+
+    public HookRequest parse(JsonNode body, Hook expectedHook) {
+        String hookId = requiredText(body, "hook", "hook");
+        if (!hookId.equals(expectedHook.id())) {
+            throw new BadRequestException("This service answers the " + expectedHook.id() + " hook, not '" + hookId + "'");
+        }
+        String hookInstance = requiredText(body, "hookInstance", "hookInstance");
+        URI fhirServer = fhirServer(body.get("fhirServer"));
+        String accessToken = accessToken(body.get("fhirAuthorization"));
+
+        JsonNode context = body.get("context");
+        if (context == null || !context.isObject()) {
+            throw new BadRequestException("'context' is required and must be an object");
+        }
+        for (String field : expectedHook.requiredContext()) {
+            if (context.get(field) == null || context.get(field).isNull()) {
+                throw new BadRequestException("context." + field + " is required for the " + expectedHook.id() + " hook");
+            }
+        }
+        String patientId = requiredText(context, "patientId", "context.patientId");
+        if (!FHIR_ID.matcher(patientId).matches()) {
+            throw new BadRequestException("context.patientId must be a FHIR id (letters, digits, '-' and '.', at most 64)");
+        }
+        String userId = requiredText(context, "userId", "context.userId");
+
+        List<Resource> draftOrders = expectedHook.hasDraftOrders() ? draftOrders(context.get("draftOrders")) : List.of();
+        Set<String> selections = expectedHook == Hook.ORDER_SELECT ? selections(context.get("selections"), draftOrders) : Set.of();
+        Map<String, PrefetchValue> prefetch = prefetch(body.get("prefetch"));
+        return new HookRequest(expectedHook, hookInstance, fhirServer, accessToken, patientId, userId, draftOrders,
+                selections, prefetch);
+    }
+
+    private static String requiredText(JsonNode node, String field, String name) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            throw new BadRequestException("'" + name + "' is required");
+        }
+        if (!value.isTextual() || value.asText().isBlank()) {
+            throw new BadRequestException("'" + name + "' must be a non-empty string");
+        }
+        return value.asText();
+    }
+
+    private static URI fhirServer(JsonNode value) {
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isTextual()) {
+            throw new BadRequestException("'fhirServer' must be a URL string");
+        }
+        try {
+            URI uri = new URI(value.asText());
+            if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
+                throw new BadRequestException("'fhirServer' must be an absolute http(s) URL");
+            }
+            return uri;
+        } catch (URISyntaxException e) {
+            throw new BadRequestException("'fhirServer' is not a valid URL");
+        }
+    }
+
+    private static String accessToken(JsonNode authorization) {
+        if (authorization == null || authorization.isNull()) {
+            return null;
+        }
+        if (!authorization.isObject()) {
+            throw new BadRequestException("'fhirAuthorization' must be an object");
+        }
+        String token = requiredText(authorization, "access_token", "fhirAuthorization.access_token");
+        JsonNode type = authorization.get("token_type");
+        if (type != null && !"Bearer".equalsIgnoreCase(type.asText())) {
+            throw new BadRequestException("fhirAuthorization.token_type must be Bearer");
+        }
+        return token;
+    }
+
+    private List<Resource> draftOrders(JsonNode value) {
+        Resource parsed = parseFhir(value, "context.draftOrders");
+        if (!(parsed instanceof Bundle bundle)) {
+            throw new BadRequestException("context.draftOrders must be a FHIR Bundle, not " + parsed.fhirType());
+        }
+        List<Resource> orders = new ArrayList<>();
+        for (Bundle.BundleEntryComponent entry : bundle.getEntry()) {
+            if (!entry.hasResource()) {
+                throw new BadRequestException("context.draftOrders has an entry without a resource");
+            }
+            Resource order = entry.getResource();
+            if (!order.getIdElement().hasIdPart()) {
+                throw new BadRequestException("context.draftOrders: every draft " + order.fhirType() + " needs an id");
+            }
+            orders.add(order);
+        }
+        return orders;
+    }
+
+    private static Set<String> selections(JsonNode value, List<Resource> draftOrders) {
+        if (!value.isArray() || value.isEmpty()) {
+            throw new BadRequestException("context.selections must be a non-empty array of draft order ids");
+        }
+        Set<String> draftIds = new HashSet<>();
+        draftOrders.forEach(order -> draftIds.add(order.fhirType() + "/" + order.getIdElement().getIdPart()));
+        Set<String> selections = new LinkedHashSet<>();
+        for (JsonNode selection : value) {
+            if (!selection.isTextual() || !draftIds.contains(selection.asText())) {
+                throw new BadRequestException("context.selections names " + selection
+                        + ", which is not a draft order (expected Type/id of an entry in context.draftOrders)");
+            }
+            selections.add(selection.asText());
+        }
+        return selections;
+    }
+
+    private Map<String, PrefetchValue> prefetch(JsonNode value) {
+        Map<String, PrefetchValue> prefetch = new LinkedHashMap<>();
+        if (value == null || value.isNull()) {
+            return prefetch;
+        }
+        if (!value.isObject()) {
+            throw new BadRequestException("'prefetch' must be an object");
+        }
+        for (Map.Entry<String, JsonNode> field : value.properties()) {
+            String key = field.getKey();
+            JsonNode data = field.getValue();
+            if (data.isNull()) {
+                prefetch.put(key, new PrefetchValue.KnownAbsent());
+                continue;
+            }
+            Resource resource = parseFhir(data, "prefetch." + key);
+            if (resource instanceof OperationOutcome outcome) {
+                prefetch.put(key, new PrefetchValue.Failed(outcome.getIssueFirstRep().getDiagnostics()));
+            } else if (resource instanceof Bundle bundle) {
+                List<Resource> resources = new ArrayList<>();
+                bundle.getEntry().stream().filter(Bundle.BundleEntryComponent::hasResource)
+                        .forEach(entry -> resources.add(entry.getResource()));
+                prefetch.put(key, new PrefetchValue.Present(resources));
+            } else {
+                prefetch.put(key, new PrefetchValue.Present(List.of(resource)));
+            }
+        }
+        return prefetch;
+    }
+
+    private Resource parseFhir(JsonNode value, String name) {
+        if (value == null || !value.isObject()) {
+            throw new BadRequestException(name + " must be a FHIR resource (a JSON object)");
+        }
+        IParser parser = fhirContext.newJsonParser()
+                .setParserErrorHandler(new LenientErrorHandler(false).setErrorOnInvalidValue(true));
+        try {
+            return (Resource) parser.parseResource(value.toString());
+        } catch (DataFormatException | ClassCastException e) {
+            throw new BadRequestException(name + " is not valid FHIR R4: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package org.legcramp.cds.prefetch;
+
+import ca.uhn.fhir.rest.client.exceptions.FhirClientConnectionException;
+import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.hl7.fhir.r4.model.Resource;
+import org.legcramp.cds.hooks.HookRequest;
+import org.legcramp.cds.rules.CdsService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Gathers the one data set a rule is evaluated on: the prefetch the EHR sent, plus whatever it
+ * left out fetched from its FHIR server (CDS Hooks 2.0 prefetch semantics: null is "known
+ * absent", a missing key or an OperationOutcome is "fetch it"), plus the draft orders in scope.
+ */
+public final class PatientDataAssembler {
+
+    private static final Logger log = LoggerFactory.getLogger(PatientDataAssembler.class);
+    private static final Pattern TOKEN = Pattern.compile("\\{\\{([^}]+)}}");
+
+    private final FhirFetcher fetcher;
+    private final ExecutorService fetchPool;
+
+    public PatientDataAssembler(FhirFetcher fetcher, ExecutorService fetchPool) {
+        this.fetcher = fetcher;
+        this.fetchPool = fetchPool;
+    }
+
+    /**
+     * @param deadline the instant by which every fetch must be done
+     * @throws RequiredDataUnavailableException when data cannot be had in time
+     */
+    public List<Resource> assemble(CdsService service, HookRequest request, Instant deadline) {
+        Map<String, Resource> byId = new LinkedHashMap<>();
+        Map<String, CompletableFuture<List<Resource>>> fetches = new LinkedHashMap<>();
+        for (Map.Entry<String, String> template : service.prefetch().entrySet()) {
+            String key = template.getKey();
+            PrefetchValue sent = request.prefetch().get(key);
+            if (sent instanceof PrefetchValue.KnownAbsent) {
+                continue;
+            }
+            if (sent instanceof PrefetchValue.Present present) {
+                present.resources().forEach(resource -> add(byId, resource));
+                continue;
+            }
+            if (request.fhirServer() == null) {
+                throw new RequiredDataUnavailableException("Prefetch '" + key + "' (" + template.getValue() + ") was "
+                        + (sent == null ? "not sent" : "a failed prefetch") + " and the request has no fhirServer to fetch it from");
+            }
+            String query = fill(template.getValue(), request.contextTokens());
+            fetches.put(key, CompletableFuture.supplyAsync(
+                    () -> fetcher.fetch(request.fhirServer(), request.accessToken(), query), fetchPool));
+        }
+        for (Map.Entry<String, CompletableFuture<List<Resource>>> fetch : fetches.entrySet()) {
+            fetchedOrFail(fetch.getKey(), fetch.getValue(), deadline, fetches).forEach(resource -> add(byId, resource));
+        }
+        // Draft orders last: the EHR's working copy wins over any stored version of the same order.
+        request.ordersInScope().forEach(order -> add(byId, order));
+        return new ArrayList<>(byId.values());
+    }
+
+    private List<Resource> fetchedOrFail(String key, CompletableFuture<List<Resource>> fetch, Instant deadline,
+            Map<String, CompletableFuture<List<Resource>>> all) {
+        long remaining = Duration.between(Instant.now(), deadline).toMillis();
+        try {
+            return fetch.get(Math.max(remaining, 0), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            all.values().forEach(f -> f.cancel(true));
+            log.warn("FHIR fetch for prefetch '{}' missed the request deadline", key);
+            throw new RequiredDataUnavailableException("The FHIR server did not answer in time for prefetch '" + key + "'");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RequiredDataUnavailableException("Interrupted while fetching prefetch '" + key + "'");
+        } catch (ExecutionException e) {
+            all.values().forEach(f -> f.cancel(true));
+            throw new RequiredDataUnavailableException("Could not fetch prefetch '" + key + "' from the FHIR server: "
+                    + describe(e.getCause()));
+        }
+    }
+
+    private static String describe(Throwable failure) {
+        if (failure instanceof RequiredDataUnavailableException unavailable) {
+            return unavailable.getMessage();
+        }
+        if (failure instanceof ResourceNotFoundException) {
+            return "not found (404)";
+        }
+        if (failure instanceof BaseServerResponseException response) {
+            return "HTTP " + response.getStatusCode();
+        }
+        if (failure instanceof FhirClientConnectionException) {
+            return "the server could not be reached or did not answer in time";
+        }
+        return failure.getClass().getSimpleName();
+    }
+
+    private static void add(Map<String, Resource> byId, Resource resource) {
+        String key = resource.getIdElement().hasIdPart()
+                ? resource.fhirType() + "/" + resource.getIdElement().getIdPart()
+                : resource.fhirType() + "#" + System.identityHashCode(resource);
+        byId.put(key, resource);
+    }
+
+    static String fill(String template, Map<String, String> tokens) {
+        Matcher matcher = TOKEN.matcher(template);
+        StringBuilder filled = new StringBuilder();
+        while (matcher.find()) {
+            String value = tokens.get(matcher.group(1).trim());
+            if (value == null) {
+                throw new IllegalStateException("Prefetch token {{" + matcher.group(1) + "}} has no value");
+            }
+            matcher.appendReplacement(filled, Matcher.quoteReplacement(
+                    java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8)));
+        }
+        matcher.appendTail(filled);
+        return filled.toString();
+    }
+}
