@@ -39,7 +39,7 @@ public final class FhirFetcher {
             client.registerInterceptor(new BearerTokenAuthInterceptor(accessToken));
         }
         String url = stripTrailingSlash(fhirServer.toString()) + "/" + query;
-        IBaseResource result = client.fetchResourceFromUrl(IBaseResource.class, url);
+        IBaseResource result = client.fetchResourceFromUrl(expectedType(query), url);
         List<Resource> resources = new ArrayList<>();
         if (!(result instanceof Bundle bundle)) {
             resources.add((Resource) result);
@@ -60,6 +60,14 @@ public final class FhirFetcher {
             }
             bundle = client.loadPage().next(bundle).execute();
         }
+    }
+
+    /** A search answers with a Bundle; a read with the resource type the query starts with. */
+    private Class<? extends IBaseResource> expectedType(String query) {
+        if (query.contains("?")) {
+            return Bundle.class;
+        }
+        return fhirContext.getResourceDefinition(query.substring(0, query.indexOf('/'))).getImplementingClass();
     }
 
     private static String stripTrailingSlash(String url) {

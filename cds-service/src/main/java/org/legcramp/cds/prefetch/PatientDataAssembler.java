@@ -16,6 +16,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.hl7.fhir.instance.model.api.IIdType;
+import org.hl7.fhir.r4.model.MedicationRequest;
 import org.hl7.fhir.r4.model.Resource;
 import org.legcramp.cds.hooks.HookRequest;
 import org.legcramp.cds.rules.CdsService;
@@ -70,7 +72,37 @@ public final class PatientDataAssembler {
         }
         // Draft orders last: the EHR's working copy wins over any stored version of the same order.
         request.ordersInScope().forEach(order -> add(byId, order));
+        fetchMedicationsOfDraftOrders(request, byId, deadline);
         return new ArrayList<>(byId.values());
+    }
+
+    /**
+     * A draft order may name its drug by reference to a Medication the EHR did not send (no
+     * template can ask for it). Fetch it; without it the drug is unknown and no rule could judge
+     * the order, so that is a 412 rather than a silent "no cards".
+     */
+    private void fetchMedicationsOfDraftOrders(HookRequest request, Map<String, Resource> byId, Instant deadline) {
+        Map<String, CompletableFuture<List<Resource>>> fetches = new LinkedHashMap<>();
+        for (Resource order : request.ordersInScope()) {
+            if (!(order instanceof MedicationRequest medicationRequest) || !medicationRequest.hasMedicationReference()) {
+                continue;
+            }
+            IIdType reference = medicationRequest.getMedicationReference().getReferenceElement();
+            String id = "Medication/" + reference.getIdPart();
+            if (reference.isLocal() || !"Medication".equals(reference.getResourceType()) || byId.containsKey(id)
+                    || fetches.containsKey(id)) {
+                continue;
+            }
+            if (request.fhirServer() == null) {
+                throw new RequiredDataUnavailableException("Draft order " + medicationRequest.getIdElement().getIdPart()
+                        + " names " + id + ", which was not sent, and the request has no fhirServer to fetch it from");
+            }
+            fetches.put(id, CompletableFuture.supplyAsync(
+                    () -> fetcher.fetch(request.fhirServer(), request.accessToken(), id), fetchPool));
+        }
+        for (Map.Entry<String, CompletableFuture<List<Resource>>> fetch : fetches.entrySet()) {
+            fetchedOrFail(fetch.getKey(), fetch.getValue(), deadline, fetches).forEach(resource -> add(byId, resource));
+        }
     }
 
     private List<Resource> fetchedOrFail(String key, CompletableFuture<List<Resource>> fetch, Instant deadline,
@@ -80,14 +112,14 @@ public final class PatientDataAssembler {
             return fetch.get(Math.max(remaining, 0), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             all.values().forEach(f -> f.cancel(true));
-            log.warn("FHIR fetch for prefetch '{}' missed the request deadline", key);
-            throw new RequiredDataUnavailableException("The FHIR server did not answer in time for prefetch '" + key + "'");
+            log.warn("FHIR fetch for '{}' missed the request deadline", key.startsWith("Medication/") ? "Medication" : key);
+            throw new RequiredDataUnavailableException("The FHIR server did not answer in time for '" + key + "'");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new RequiredDataUnavailableException("Interrupted while fetching prefetch '" + key + "'");
+            throw new RequiredDataUnavailableException("Interrupted while fetching '" + key + "'");
         } catch (ExecutionException e) {
             all.values().forEach(f -> f.cancel(true));
-            throw new RequiredDataUnavailableException("Could not fetch prefetch '" + key + "' from the FHIR server: "
+            throw new RequiredDataUnavailableException("Could not fetch '" + key + "' from the FHIR server: "
                     + describe(e.getCause()));
         }
     }
@@ -99,11 +131,11 @@ public final class PatientDataAssembler {
         if (failure instanceof ResourceNotFoundException) {
             return "not found (404)";
         }
-        if (failure instanceof BaseServerResponseException response) {
-            return "HTTP " + response.getStatusCode();
-        }
         if (failure instanceof FhirClientConnectionException) {
             return "the server could not be reached or did not answer in time";
+        }
+        if (failure instanceof BaseServerResponseException response) {
+            return "HTTP " + response.getStatusCode();
         }
         return failure.getClass().getSimpleName();
     }

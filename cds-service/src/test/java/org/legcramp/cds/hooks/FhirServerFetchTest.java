@@ -1,0 +1,200 @@
+package org.legcramp.cds.hooks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ca.uhn.fhir.context.FhirContext;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Resource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.legcramp.cds.support.CardRules;
+import org.legcramp.cds.support.CdsClient;
+import org.legcramp.cds.support.HookCase;
+import org.legcramp.cds.support.InProcessFhirServer;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+/**
+ * Prefetch semantics against a real FHIR server: what the EHR leaves out is fetched with its
+ * bearer token and gives the same cards; what cannot be had in time is a 412, never a hang.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class FhirServerFetchTest {
+
+    private static final String TOKEN = "test-access-token";
+    private static InProcessFhirServer fhirServer;
+
+    @LocalServerPort
+    int port;
+
+    @BeforeAll
+    static void startFhirServer() {
+        fhirServer = new InProcessFhirServer(TOKEN);
+    }
+
+    @AfterAll
+    static void stopFhirServer() throws Exception {
+        fhirServer.close();
+    }
+
+    @TestFactory
+    Stream<DynamicTest> sameCardsWithPrefetchAndWithFetchFromFhirServer() {
+        CdsClient client = new CdsClient(port);
+        return HookCase.all().stream().map(hookCase -> DynamicTest.dynamicTest(hookCase.displayName(), () -> {
+            JsonNode prefetched = client.post("/cds-services/" + hookCase.service(), hookCase.request()).json();
+
+            fhirServer.clear();
+            fhirServer.store(prefetchResources(hookCase.request()));
+            ObjectNode withoutPrefetch = hookCase.request().deepCopy();
+            withoutPrefetch.remove("prefetch");
+            withoutPrefetch.put("fhirServer", fhirServer.baseUrl());
+            withoutPrefetch.putObject("fhirAuthorization").put("access_token", TOKEN).put("token_type", "Bearer")
+                    .put("expires_in", 300).put("scope", "user/*.read").put("subject", "cds-service");
+            var fetched = client.post("/cds-services/" + hookCase.service(), withoutPrefetch);
+
+            assertThat(fetched.status()).as(fetched.body()).isEqualTo(200);
+            CardRules.assertValidResponse(fetched.json());
+            assertThat(withoutUuids(fetched.json())).isEqualTo(withoutUuids(prefetched));
+        }));
+    }
+
+    @Test
+    void missingPrefetchWithoutFhirServerIs412() {
+        ObjectNode request = HookCase.named("quinine-for-cramps", "fires-quinine-ingredient-for-sleep-cramps").request();
+        ((ObjectNode) request.get("prefetch")).remove("conditions");
+
+        var reply = new CdsClient(port).post("/cds-services/quinine-for-cramps-order-sign", request);
+
+        assertThat(reply.status()).isEqualTo(412);
+        assertThat(reply.json().get("detail").asText()).contains("conditions");
+    }
+
+    @Test
+    void nullPrefetchMeansKnownAbsentAndIsNotFetched() {
+        ObjectNode request = HookCase.named("quinine-for-cramps", "fires-quinine-ingredient-for-sleep-cramps").request();
+        ((ObjectNode) request.get("prefetch")).putNull("conditions");
+
+        var reply = new CdsClient(port).post("/cds-services/quinine-for-cramps-order-sign", request);
+
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.json().get("cards")).hasSize(1);
+    }
+
+    @Test
+    void failedPrefetchIsFetchedFromTheFhirServer() {
+        HookCase hookCase = HookCase.named("liver-disease-cramps-baclofen", "fires-cirrhosis-with-cramps");
+        fhirServer.clear();
+        fhirServer.store(prefetchResources(hookCase.request()));
+        ObjectNode request = hookCase.request().deepCopy();
+        ((ObjectNode) request.get("prefetch")).putObject("conditions").put("resourceType", "OperationOutcome")
+                .putArray("issue").addObject().put("severity", "error").put("code", "timeout");
+        request.put("fhirServer", fhirServer.baseUrl());
+        request.putObject("fhirAuthorization").put("access_token", TOKEN).put("token_type", "Bearer");
+
+        var reply = new CdsClient(port).post("/cds-services/liver-disease-cramps-baclofen-patient-view", request);
+
+        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+        assertThat(reply.json().get("cards")).hasSize(1);
+    }
+
+    @Test
+    void wrongBearerTokenIs412() {
+        HookCase hookCase = HookCase.named("liver-disease-cramps-baclofen", "fires-cirrhosis-with-cramps");
+        fhirServer.clear();
+        fhirServer.store(prefetchResources(hookCase.request()));
+        ObjectNode request = hookCase.request().deepCopy();
+        request.remove("prefetch");
+        request.put("fhirServer", fhirServer.baseUrl());
+        request.putObject("fhirAuthorization").put("access_token", "not-the-token").put("token_type", "Bearer");
+
+        var reply = new CdsClient(port).post("/cds-services/liver-disease-cramps-baclofen-patient-view", request);
+
+        assertThat(reply.status()).isEqualTo(412);
+        assertThat(reply.json().get("detail").asText()).contains("401");
+    }
+
+    @Test
+    void unreachableFhirServerIs412() throws IOException {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        var reply = withoutPrefetch("http://127.0.0.1:" + closedPort + "/fhir");
+
+        assertThat(reply.status()).isEqualTo(412);
+        assertThat(reply.json().get("detail").asText()).contains("could not be reached");
+    }
+
+    @Test
+    void fhirServerThatNeverAnswersIs412WithinTheDeadline() throws IOException {
+        List<Socket> accepted = new ArrayList<>();
+        try (ServerSocket silent = new ServerSocket(0)) {
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        accepted.add(silent.accept()); // accept, then never answer
+                    }
+                } catch (IOException closed) {
+                    // the test is over
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+
+            // CdsClient gives up after 10 s: a hung service fails this test instead of hanging it.
+            var reply = withoutPrefetch("http://127.0.0.1:" + silent.getLocalPort() + "/fhir");
+
+            assertThat(reply.status()).isEqualTo(412);
+        } finally {
+            for (Socket socket : accepted) {
+                socket.close();
+            }
+        }
+    }
+
+    private CdsClient.Reply withoutPrefetch(String fhirServerUrl) {
+        ObjectNode request = HookCase.named("liver-disease-cramps-baclofen", "fires-cirrhosis-with-cramps").request();
+        request.remove("prefetch");
+        request.put("fhirServer", fhirServerUrl);
+        request.putObject("fhirAuthorization").put("access_token", TOKEN).put("token_type", "Bearer");
+        return new CdsClient(port).post("/cds-services/liver-disease-cramps-baclofen-patient-view", request);
+    }
+
+    private static List<Resource> prefetchResources(JsonNode request) {
+        var parser = FhirContext.forR4Cached().newJsonParser();
+        List<Resource> resources = new ArrayList<>();
+        for (Map.Entry<String, JsonNode> entry : request.get("prefetch").properties()) {
+            if (entry.getValue().isNull()) {
+                continue;
+            }
+            Resource resource = (Resource) parser.parseResource(entry.getValue().toString());
+            if (resource instanceof Bundle bundle) {
+                bundle.getEntry().forEach(e -> resources.add(e.getResource()));
+            } else {
+                resources.add(resource);
+            }
+        }
+        return resources;
+    }
+
+    private static JsonNode withoutUuids(JsonNode response) {
+        JsonNode copy = response.deepCopy();
+        copy.get("cards").forEach(card -> {
+            ((ObjectNode) card).remove("uuid");
+            card.path("suggestions").forEach(s -> ((ObjectNode) s).remove("uuid"));
+        });
+        return copy;
+    }
+}

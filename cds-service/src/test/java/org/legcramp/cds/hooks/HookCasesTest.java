@@ -1,0 +1,35 @@
+package org.legcramp.cds.hooks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.legcramp.cds.support.CardExpectations;
+import org.legcramp.cds.support.CardRules;
+import org.legcramp.cds.support.CdsClient;
+import org.legcramp.cds.support.HookCase;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+/**
+ * Every hook case in fhir-resources/hook-cases, sent over HTTP to the running service with full
+ * prefetch: the cards that come back are the expected ones, and each obeys the card rules.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class HookCasesTest {
+
+    @LocalServerPort
+    int port;
+
+    @TestFactory
+    Stream<DynamicTest> everyHookCaseGetsItsExpectedCards() {
+        CdsClient client = new CdsClient(port);
+        return HookCase.all().stream().map(hookCase -> DynamicTest.dynamicTest(hookCase.displayName(), () -> {
+            var reply = client.post("/cds-services/" + hookCase.service(), hookCase.request());
+            assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+            CardRules.assertValidResponse(reply.json());
+            CardExpectations.assertCardsMatch(hookCase.expected().get("cards"), reply.json(), hookCase.displayName());
+        }));
+    }
+}
