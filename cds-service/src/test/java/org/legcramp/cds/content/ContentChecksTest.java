@@ -1,0 +1,128 @@
+package org.legcramp.cds.content;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ca.uhn.fhir.context.FhirContext;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.legcramp.cds.CdsApplication;
+import org.legcramp.cds.rules.RuleCatalog;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.util.FileSystemUtils;
+
+/**
+ * Broken content stops the service from starting, with a message naming the file and the
+ * problem. Each test copies the shipped content and breaks one thing.
+ */
+class ContentChecksTest {
+
+    private static final Path REPO = Path.of("..");
+    private static final FhirContext FHIR = FhirContext.forR4Cached();
+
+    @TempDir
+    Path content;
+
+    private void copyShippedContent() throws IOException {
+        FileSystemUtils.copyRecursively(REPO.resolve("cql"), content.resolve("cql"));
+        FileSystemUtils.copyRecursively(REPO.resolve("fhir-resources/knowledge"), content.resolve("fhir-resources/knowledge"));
+    }
+
+    private void edit(String file, UnaryOperator<String> change) throws IOException {
+        Path path = content.resolve(file);
+        Files.writeString(path, change.apply(Files.readString(path)));
+    }
+
+    private RuleCatalog load() {
+        KnowledgeArtifacts artifacts = new ContentLoader(FHIR).load(content.toUri().toString());
+        return new RuleCatalog(artifacts, RuleCatalog.compile(artifacts));
+    }
+
+    @Test
+    void shippedContentPassesEveryCheck() throws IOException {
+        copyShippedContent();
+        assertThat(load().services()).isNotEmpty();
+    }
+
+    @Test
+    void cqlThatDoesNotTranslateNamesTheLibraryAndLine() throws IOException {
+        copyShippedContent();
+        edit("cql/QuinineForCramps.cql", cql -> cql.replace("exists \"Quinine Orders For Cramps\"", "exists \"Quinine Orders For Crampz\""));
+        assertThatThrownBy(this::load).isInstanceOf(ContentException.class)
+                .hasMessageContaining("cql/QuinineForCramps.cql").hasMessageContaining("line");
+    }
+
+    @Test
+    void planDefinitionNamingAMissingDefineNamesTheFile() throws IOException {
+        copyShippedContent();
+        edit("fhir-resources/knowledge/plandefinitions/PlanDefinition-quinine-for-cramps-order-sign.json",
+                json -> json.replace("\"Quinine Ordered For Cramps\"", "\"No Such Define\""));
+        assertThatThrownBy(this::load).isInstanceOf(ContentException.class)
+                .hasMessageContaining("PlanDefinition-quinine-for-cramps-order-sign.json")
+                .hasMessageContaining("No Such Define");
+    }
+
+    @Test
+    void planDefinitionNamingAMissingLibraryNamesTheFile() throws IOException {
+        copyShippedContent();
+        edit("fhir-resources/knowledge/plandefinitions/PlanDefinition-new-thiazide-diuretic-order-sign.json",
+                json -> json.replace("Library/NewThiazideDiuretic", "Library/Missing"));
+        assertThatThrownBy(this::load).isInstanceOf(ContentException.class)
+                .hasMessageContaining("PlanDefinition-new-thiazide-diuretic-order-sign.json")
+                .hasMessageContaining("Library/Missing");
+    }
+
+    @Test
+    void valueSetThatDoesNotResolveNamesTheLibrary() throws IOException {
+        copyShippedContent();
+        Files.delete(content.resolve("fhir-resources/knowledge/valuesets/ValueSet-baclofen.json"));
+        assertThatThrownBy(this::load).isInstanceOf(ContentException.class)
+                .hasMessageContaining("cql/LiverDiseaseCrampsBaclofen.cql")
+                .hasMessageContaining("ValueSet/baclofen");
+    }
+
+    @Test
+    void summaryOf140CharactersOrMoreIsRefused() throws IOException {
+        copyShippedContent();
+        edit("fhir-resources/knowledge/plandefinitions/PlanDefinition-liver-disease-cramps-baclofen-patient-view.json",
+                json -> json.replace("\"Consider baclofen for muscle cramps in liver disease\"", "\"" + "x".repeat(140) + "\""));
+        assertThatThrownBy(this::load).hasMessageContaining("PlanDefinition-liver-disease-cramps-baclofen-patient-view.json")
+                .hasMessageContaining("140");
+    }
+
+    @Test
+    void cardWithoutCitationIsRefused() throws IOException {
+        copyShippedContent();
+        edit("fhir-resources/knowledge/plandefinitions/PlanDefinition-liver-disease-cramps-baclofen-patient-view.json",
+                json -> json.replace("\"documentation\"", "\"_documentation_removed\""));
+        assertThatThrownBy(this::load).hasMessageContaining("PlanDefinition-liver-disease-cramps-baclofen-patient-view.json");
+    }
+
+    @Test
+    void createSuggestionNamingAMissingActivityDefinitionIsRefused() throws IOException {
+        copyShippedContent();
+        Files.delete(content.resolve("fhir-resources/knowledge/activitydefinitions/ActivityDefinition-order-basic-metabolic-panel.json"));
+        assertThatThrownBy(this::load).hasMessageContaining("PlanDefinition-new-thiazide-diuretic-order")
+                .hasMessageContaining("ActivityDefinition/order-basic-metabolic-panel");
+    }
+
+    @Test
+    void invalidFhirJsonNamesTheFile() throws IOException {
+        copyShippedContent();
+        edit("fhir-resources/knowledge/valuesets/ValueSet-quinine.json", json -> json.replace("\"status\": \"active\"", "\"status\": \"live\""));
+        assertThatThrownBy(this::load).hasMessageContaining("ValueSet-quinine.json").hasMessageContaining("not valid FHIR");
+    }
+
+    @Test
+    void serviceRefusesToStartOnBrokenContent() throws IOException {
+        copyShippedContent();
+        edit("cql/NewThiazideDiuretic.cql", cql -> cql.replace("exists \"Thiazide Draft Orders\"", "exists \"Thiazide Draft Order\""));
+        assertThatThrownBy(() -> new SpringApplicationBuilder(CdsApplication.class)
+                .run("--legcramp.content-location=" + content.toUri(), "--server.port=0").close())
+                .rootCause().hasMessageContaining("cql/NewThiazideDiuretic.cql");
+    }
+}

@@ -1,0 +1,82 @@
+package org.legcramp.cds.hooks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.legcramp.cds.support.CdsClient;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+/** Discovery lists one service per PlanDefinition, with prefetch that is exactly what its CQL reads. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class DiscoveryTest {
+
+    private static final Pattern TOKEN = Pattern.compile("\\{\\{([^}]*)}}");
+
+    @LocalServerPort
+    int port;
+
+    private Map<String, JsonNode> servicesById() {
+        var reply = new CdsClient(port).get("/cds-services");
+        assertThat(reply.status()).isEqualTo(200);
+        Map<String, JsonNode> byId = new HashMap<>();
+        reply.json().get("services").forEach(s -> byId.put(s.get("id").asText(), s));
+        return byId;
+    }
+
+    @Test
+    void everyPlanDefinitionIsAServiceOnItsHook() {
+        Map<String, JsonNode> services = servicesById();
+        assertThat(services).containsKeys("quinine-for-cramps-order-select", "quinine-for-cramps-order-sign",
+                "new-thiazide-diuretic-order-select", "new-thiazide-diuretic-order-sign",
+                "liver-disease-cramps-baclofen-patient-view");
+        services.forEach((id, service) -> {
+            assertThat(id).endsWith("-" + service.get("hook").asText());
+            assertThat(service.get("title").asText()).isNotBlank();
+            assertThat(service.get("description").asText()).isNotBlank();
+        });
+    }
+
+    @Test
+    void quininePrefetchIsThePatientItsConditionsAndItsOrdersWithTheirMedications() {
+        JsonNode prefetch = servicesById().get("quinine-for-cramps-order-sign").get("prefetch");
+        assertThat(fields(prefetch)).isEqualTo(Map.of(
+                "patient", "Patient/{{context.patientId}}",
+                "conditions", "Condition?patient={{context.patientId}}",
+                "medicationRequests", "MedicationRequest?patient={{context.patientId}}&_include=MedicationRequest:medication"));
+    }
+
+    @Test
+    void thiazidePrefetchHasNoConditionsBecauseItsCqlReadsNone() {
+        JsonNode prefetch = servicesById().get("new-thiazide-diuretic-order-sign").get("prefetch");
+        assertThat(fields(prefetch)).containsOnlyKeys("patient", "medicationRequests");
+    }
+
+    @Test
+    void baclofenPrefetchIncludesMedicationStatements() {
+        JsonNode prefetch = servicesById().get("liver-disease-cramps-baclofen-patient-view").get("prefetch");
+        assertThat(fields(prefetch)).containsOnlyKeys("patient", "conditions", "medicationRequests", "medicationStatements");
+    }
+
+    @Test
+    void prefetchTemplatesUseOnlyTheSpecsTokens() {
+        servicesById().values().forEach(service -> service.get("prefetch").forEach(template -> {
+            Matcher tokens = TOKEN.matcher(template.asText());
+            while (tokens.find()) {
+                assertThat(tokens.group(1)).isIn("context.patientId", "context.userId", "context.encounterId",
+                        "userPractitionerId", "userPractitionerRoleId", "userPatientId", "userRelatedPersonId");
+            }
+        }));
+    }
+
+    private static Map<String, String> fields(JsonNode node) {
+        Map<String, String> map = new HashMap<>();
+        node.properties().forEach(e -> map.put(e.getKey(), e.getValue().asText()));
+        return map;
+    }
+}
