@@ -13,6 +13,7 @@ import org.springframework.util.unit.DataSize;
  * @param maxRequestSize a larger request body is refused with 413
  * @param maxJsonDepth deeper JSON nesting is refused with 400
  * @param maxFetchedResources a FHIR search returning more is refused with 412 rather than evaluated partially
+ * @param publicBaseUrl the URL EHRs reach this service at, when a proxy hides it; empty means "as requested"
  */
 @ConfigurationProperties("legcramp")
 public record CdsProperties(
@@ -20,4 +21,5 @@ public record CdsProperties(
         @DefaultValue("2s") Duration requestDeadline,
         @DefaultValue("5MB") DataSize maxRequestSize,
         @DefaultValue("64") int maxJsonDepth,
-        @DefaultValue("5000") int maxFetchedResources) {}
+        @DefaultValue("5000") int maxFetchedResources,
+        @DefaultValue("") String publicBaseUrl) {}

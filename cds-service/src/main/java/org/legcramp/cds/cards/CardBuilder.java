@@ -3,6 +3,7 @@ package org.legcramp.cds.cards;
 import ca.uhn.fhir.context.FhirContext;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -37,29 +38,44 @@ public final class CardBuilder {
         this.fhirContext = fhirContext;
     }
 
-    /** The card, or none when the action's condition is not true for this patient. */
-    public List<Card> cards(CdsService service, Evaluation evaluation, String patientId) {
-        PlanDefinitionActionComponent action = service.action();
-        Object applies = evaluation.value(action.getConditionFirstRep().getExpression().getExpression());
-        if (!Boolean.TRUE.equals(applies)) {
-            return List.of();
+    /**
+     * One card per action whose condition is true for this patient.
+     *
+     * @param serviceBaseUrl where this service is reached, to make its own pages (patient education) absolute links
+     */
+    public List<Card> cards(CdsService service, Evaluation evaluation, String patientId, URI serviceBaseUrl) {
+        List<Card> cards = new ArrayList<>();
+        for (PlanDefinitionActionComponent action : service.actions()) {
+            Object applies = evaluation.value(action.getConditionFirstRep().getExpression().getExpression());
+            if (Boolean.TRUE.equals(applies)) {
+                cards.add(card(action, evaluation, patientId, serviceBaseUrl));
+            }
         }
+        return cards;
+    }
+
+    private Card card(PlanDefinitionActionComponent action, Evaluation evaluation, String patientId, URI serviceBaseUrl) {
         List<Card.Suggestion> suggestions = suggestions(action, evaluation, patientId);
-        List<RelatedArtifact> citations = action.getDocumentation();
-        RelatedArtifact primary = citations.get(0);
-        List<Card.Link> links = citations.stream().skip(1)
-                .map(citation -> new Card.Link(citation.getDisplay(), citation.getUrl(), "absolute"))
+        RelatedArtifact primary = action.getDocumentationFirstRep();
+        List<Card.Link> links = action.getDocumentation().stream().skip(1)
+                .map(reference -> new Card.Link(labelOf(reference), serviceBaseUrl.resolve(reference.getUrl()).toString(), "absolute"))
                 .toList();
-        return List.of(new Card(
+        return new Card(
                 UUID.randomUUID().toString(),
                 action.getTitle(),
                 detail(action, evaluation),
                 indicator(action.getPriority()),
-                new Card.Source(primary.getDisplay(), primary.getUrl()),
+                new Card.Source(labelOf(primary), primary.getUrl()),
                 suggestions,
                 suggestions.isEmpty() ? null : selectionBehavior(action),
                 overrideReasons(action),
-                links));
+                links);
+    }
+
+    /** A citation's name, with its evidence grade where the source gives one. */
+    private static String labelOf(RelatedArtifact reference) {
+        Extension grade = reference.getExtensionByUrl(RuleCatalog.EVIDENCE_GRADE_EXTENSION);
+        return grade == null ? reference.getDisplay() : reference.getDisplay() + " (" + grade.getValue().primitiveValue() + ")";
     }
 
     private static String detail(PlanDefinitionActionComponent action, Evaluation evaluation) {

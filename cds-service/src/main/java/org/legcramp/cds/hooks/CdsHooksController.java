@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.time.Instant;
 import java.util.List;
 import org.legcramp.cds.CdsProperties;
@@ -22,6 +23,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
 /**
  * The three CDS Hooks 2.0 endpoints: discovery, service invocation and feedback
@@ -60,7 +62,7 @@ public class CdsHooksController {
         CdsService service = catalog.service(serviceId).orElseThrow(() -> new UnknownServiceException(serviceId));
         JsonNode body = parser.readJson(readBody(http));
         HookRequest request = parser.parse(body, service.hook());
-        List<Card> cards = processor.process(service, request, receivedAt);
+        List<Card> cards = processor.process(service, request, receivedAt, serviceBaseUrl());
         log.info("service={} hookInstance={} cards={} ms={}", service.id(), request.hookInstance(), cards.size(),
                 java.time.Duration.between(receivedAt, Instant.now()).toMillis());
         return new CardsResponse(cards);
@@ -72,6 +74,15 @@ public class CdsHooksController {
         var feedback = feedbackParser.parse(parser.readJson(readBody(http)));
         log.info("service={} feedback items={}", service.id(), feedback.size());
         return ResponseEntity.ok().build();
+    }
+
+    /** The configured public base URL (behind a proxy), else the URL this request came in on. */
+    private URI serviceBaseUrl() {
+        String configured = properties.publicBaseUrl();
+        String base = configured == null || configured.isBlank()
+                ? ServletUriComponentsBuilder.fromCurrentContextPath().toUriString()
+                : configured;
+        return URI.create(base.endsWith("/") ? base : base + "/");
     }
 
     private byte[] readBody(HttpServletRequest http) {

@@ -1,5 +1,6 @@
 package org.legcramp.cds.hooks;
 
+import java.net.URI;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -34,11 +35,14 @@ public class HookProcessor {
         this.properties = properties;
     }
 
-    public List<Card> process(CdsService service, HookRequest request, Instant receivedAt) {
+    /**
+     * @param serviceBaseUrl where the EHR reached this service; the base of links to our own pages
+     */
+    public List<Card> process(CdsService service, HookRequest request, Instant receivedAt, URI serviceBaseUrl) {
         Instant deadline = receivedAt.plus(properties.requestDeadline());
         List<Resource> data = dataAssembler.assemble(service, request, deadline);
         var evaluation = evaluator.evaluate(service.libraryName(), request.patientId(), data,
                 ZonedDateTime.ofInstant(receivedAt, ZoneOffset.UTC), Map.of());
-        return cardBuilder.cards(service, evaluation, request.patientId());
+        return cardBuilder.cards(service, evaluation, request.patientId(), serviceBaseUrl);
     }
 }

@@ -1,11 +1,12 @@
 package org.legcramp.cds.rules;
 
+import java.util.List;
 import java.util.Map;
 import org.hl7.fhir.r4.model.PlanDefinition;
 import org.legcramp.cds.hooks.Hook;
 
 /**
- * One CDS service: a PlanDefinition (eca-rule) with a named-event trigger. Its id is the
+ * One CDS service: a PlanDefinition (eca-rule) whose actions share a named-event trigger. Its id is the
  * PlanDefinition id, its hook the trigger's name, its logic the PlanDefinition's CQL library and
  * its prefetch the data that library retrieves.
  */
@@ -18,7 +19,8 @@ public record CdsService(
         Map<String, String> prefetch,
         PlanDefinition planDefinition) {
 
-    public PlanDefinition.PlanDefinitionActionComponent action() {
-        return planDefinition.getActionFirstRep();
+    /** The top-level actions: each is one finding, and gives at most one card. */
+    public List<PlanDefinition.PlanDefinitionActionComponent> actions() {
+        return planDefinition.getAction();
     }
 }

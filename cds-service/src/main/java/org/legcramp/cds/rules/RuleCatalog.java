@@ -35,6 +35,7 @@ public final class RuleCatalog {
 
     public static final String CANONICAL_BASE = "http://legcrampcds.org/fhir";
     public static final String OVERRIDE_REASON_EXTENSION = CANONICAL_BASE + "/StructureDefinition/override-reason";
+    public static final String EVIDENCE_GRADE_EXTENSION = CANONICAL_BASE + "/StructureDefinition/evidence-grade";
     public static final int MAX_SUMMARY_LENGTH = 140;
     static final String ACTION_TYPE_SYSTEM = "http://terminology.hl7.org/CodeSystem/action-type";
 
@@ -101,16 +102,22 @@ public final class RuleCatalog {
         if (!ecaRule) {
             throw new ContentException(file, "PlanDefinition.type must be eca-rule");
         }
-        if (planDefinition.getAction().size() != 1) {
-            throw new ContentException(file, "must have exactly one top-level action (the card)");
+        if (planDefinition.getAction().isEmpty()) {
+            throw new ContentException(file, "has no action (an action is a card)");
         }
-        PlanDefinitionActionComponent action = planDefinition.getActionFirstRep();
-        TriggerDefinition trigger = action.getTrigger().stream()
-                .filter(t -> t.getType() == TriggerDefinition.TriggerType.NAMEDEVENT)
-                .findFirst()
-                .orElseThrow(() -> new ContentException(file, "action has no named-event trigger (the hook)"));
-        Hook hook = Hook.byId(trigger.getName())
-                .orElseThrow(() -> new ContentException(file, "trigger names unsupported hook " + trigger.getName()));
+        Hook hook = null;
+        for (PlanDefinitionActionComponent action : planDefinition.getAction()) {
+            TriggerDefinition trigger = action.getTrigger().stream()
+                    .filter(t -> t.getType() == TriggerDefinition.TriggerType.NAMEDEVENT)
+                    .findFirst()
+                    .orElseThrow(() -> new ContentException(file, "action '" + action.getTitle() + "' has no named-event trigger (the hook)"));
+            Hook actionHook = Hook.byId(trigger.getName())
+                    .orElseThrow(() -> new ContentException(file, "trigger names unsupported hook " + trigger.getName()));
+            if (hook != null && hook != actionHook) {
+                throw new ContentException(file, "actions are triggered by different hooks; one PlanDefinition is one service on one hook");
+            }
+            hook = actionHook;
+        }
         if (planDefinition.getLibrary().size() != 1) {
             throw new ContentException(file, "must name exactly one CQL Library");
         }
@@ -121,7 +128,9 @@ public final class RuleCatalog {
         }
         String libraryName = library.getName();
         Set<String> defines = new HashSet<>(cql.defineNames(libraryName));
-        checkAction(action, file, libraryName, defines, overrideReasonCodes);
+        for (PlanDefinitionActionComponent action : planDefinition.getAction()) {
+            checkAction(action, file, libraryName, defines, overrideReasonCodes);
+        }
 
         Map<String, String> prefetch;
         try {
@@ -145,12 +154,17 @@ public final class RuleCatalog {
         if (!action.hasPriority()) {
             throw new ContentException(file, "action.priority (the card indicator) is missing");
         }
-        if (action.getDocumentation().isEmpty()) {
-            throw new ContentException(file, "action.documentation must cite at least one source");
+        if (action.getDocumentation().isEmpty()
+                || action.getDocumentationFirstRep().getType() != RelatedArtifact.RelatedArtifactType.CITATION) {
+            throw new ContentException(file, "action.documentation must start with a citation (the card's source)");
         }
         for (RelatedArtifact citation : action.getDocumentation()) {
             if (!citation.hasUrl() || !citation.hasDisplay()) {
-                throw new ContentException(file, "citation " + citation.getLabel() + " needs a display and a url");
+                throw new ContentException(file, "documentation " + citation.getLabel() + " needs a display and a url");
+            }
+            boolean absolute = citation.getUrl().startsWith("https://") || citation.getUrl().startsWith("http://");
+            if (citation.getType() == RelatedArtifact.RelatedArtifactType.CITATION && !absolute) {
+                throw new ContentException(file, "citation " + citation.getLabel() + " needs an absolute url");
             }
         }
         if (action.getCondition().size() != 1) {

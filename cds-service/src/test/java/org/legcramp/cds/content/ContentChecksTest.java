@@ -69,10 +69,10 @@ class ContentChecksTest {
     @Test
     void planDefinitionNamingAMissingLibraryNamesTheFile() throws IOException {
         copyShippedContent();
-        edit("fhir-resources/knowledge/plandefinitions/PlanDefinition-new-thiazide-diuretic-order-sign.json",
-                json -> json.replace("Library/NewThiazideDiuretic", "Library/Missing"));
+        edit("fhir-resources/knowledge/plandefinitions/PlanDefinition-new-diuretic-order-sign.json",
+                json -> json.replace("Library/NewDiuretic", "Library/Missing"));
         assertThatThrownBy(this::load).isInstanceOf(ContentException.class)
-                .hasMessageContaining("PlanDefinition-new-thiazide-diuretic-order-sign.json")
+                .hasMessageContaining("PlanDefinition-new-diuretic-order-sign.json")
                 .hasMessageContaining("Library/Missing");
     }
 
@@ -106,7 +106,7 @@ class ContentChecksTest {
     void createSuggestionNamingAMissingActivityDefinitionIsRefused() throws IOException {
         copyShippedContent();
         Files.delete(content.resolve("fhir-resources/knowledge/activitydefinitions/ActivityDefinition-order-basic-metabolic-panel.json"));
-        assertThatThrownBy(this::load).hasMessageContaining("PlanDefinition-new-thiazide-diuretic-order")
+        assertThatThrownBy(this::load).hasMessageContaining("plandefinitions/PlanDefinition-")
                 .hasMessageContaining("ActivityDefinition/order-basic-metabolic-panel");
     }
 
@@ -120,9 +120,9 @@ class ContentChecksTest {
     @Test
     void serviceRefusesToStartOnBrokenContent() throws IOException {
         copyShippedContent();
-        edit("cql/NewThiazideDiuretic.cql", cql -> cql.replace("exists \"Thiazide Draft Orders\"", "exists \"Thiazide Draft Order\""));
+        edit("cql/NewDiuretic.cql", cql -> cql.replace("exists \"Loop Diuretic Draft Orders\"", "exists \"Loop Diuretic Draft Order\""));
         assertThatThrownBy(() -> new SpringApplicationBuilder(CdsApplication.class)
                 .run("--legcramp.content-location=" + content.toUri(), "--server.port=0").close())
-                .rootCause().hasMessageContaining("cql/NewThiazideDiuretic.cql");
+                .rootCause().hasMessageContaining("cql/NewDiuretic.cql");
     }
 }

@@ -33,8 +33,8 @@ class DiscoveryTest {
     void everyPlanDefinitionIsAServiceOnItsHook() {
         Map<String, JsonNode> services = servicesById();
         assertThat(services).containsKeys("quinine-for-cramps-order-select", "quinine-for-cramps-order-sign",
-                "new-thiazide-diuretic-order-select", "new-thiazide-diuretic-order-sign",
-                "liver-disease-cramps-baclofen-patient-view");
+                "new-diuretic-order-select", "new-diuretic-order-sign",
+                "liver-disease-cramps-baclofen-patient-view", "cramps-with-pad-signs-patient-view");
         services.forEach((id, service) -> {
             assertThat(id).endsWith("-" + service.get("hook").asText());
             assertThat(service.get("title").asText()).isNotBlank();
@@ -52,8 +52,8 @@ class DiscoveryTest {
     }
 
     @Test
-    void thiazidePrefetchHasNoConditionsBecauseItsCqlReadsNone() {
-        JsonNode prefetch = servicesById().get("new-thiazide-diuretic-order-sign").get("prefetch");
+    void newDiureticPrefetchHasNoConditionsBecauseItsCqlReadsNone() {
+        JsonNode prefetch = servicesById().get("new-diuretic-order-sign").get("prefetch");
         assertThat(fields(prefetch)).containsOnlyKeys("patient", "medicationRequests");
     }
 
@@ -61,6 +61,16 @@ class DiscoveryTest {
     void baclofenPrefetchIncludesMedicationStatements() {
         JsonNode prefetch = servicesById().get("liver-disease-cramps-baclofen-patient-view").get("prefetch");
         assertThat(fields(prefetch)).containsOnlyKeys("patient", "conditions", "medicationRequests", "medicationStatements");
+    }
+
+    @Test
+    void padPrefetchAddsObservationsAndProceduresForThePreviousAnkleBrachialIndex() {
+        JsonNode prefetch = servicesById().get("cramps-with-pad-signs-patient-view").get("prefetch");
+        assertThat(fields(prefetch)).isEqualTo(Map.of(
+                "patient", "Patient/{{context.patientId}}",
+                "conditions", "Condition?patient={{context.patientId}}",
+                "observations", "Observation?patient={{context.patientId}}",
+                "procedures", "Procedure?patient={{context.patientId}}"));
     }
 
     @Test

@@ -25,7 +25,9 @@ import org.hl7.fhir.r4.model.DomainResource;
 import org.hl7.fhir.r4.model.Medication;
 import org.hl7.fhir.r4.model.MedicationRequest;
 import org.hl7.fhir.r4.model.MedicationStatement;
+import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Procedure;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 
@@ -42,6 +44,8 @@ public final class InProcessFhirServer implements AutoCloseable {
     private final MedicationRequests medicationRequests;
     private final PatientScoped<MedicationStatement> medicationStatements;
     private final HashMapResourceProvider<Medication> medications;
+    private final PatientScoped<Observation> observations;
+    private final PatientScoped<Procedure> procedures;
 
     public InProcessFhirServer(String requiredBearerToken) {
         FhirContext fhir = FhirContext.forR4Cached();
@@ -50,8 +54,11 @@ public final class InProcessFhirServer implements AutoCloseable {
         medicationStatements = new PatientScoped<>(fhir, MedicationStatement.class, MedicationStatement::getSubject);
         medications = new HashMapResourceProvider<>(fhir, Medication.class);
         medicationRequests = new MedicationRequests(fhir, medications);
+        observations = new PatientScoped<>(fhir, Observation.class, Observation::getSubject);
+        procedures = new PatientScoped<>(fhir, Procedure.class, Procedure::getSubject);
         RestfulServer server = new RestfulServer(fhir);
-        server.registerProviders(patients, conditions, medicationRequests, medicationStatements, medications);
+        server.registerProviders(patients, conditions, medicationRequests, medicationStatements, medications,
+                observations, procedures);
         server.registerInterceptor(new RequireBearerToken(requiredBearerToken));
         try {
             tomcat.setPort(0);
@@ -78,6 +85,8 @@ public final class InProcessFhirServer implements AutoCloseable {
                 case "MedicationRequest" -> medicationRequests.store((MedicationRequest) resource);
                 case "MedicationStatement" -> medicationStatements.store((MedicationStatement) resource);
                 case "Medication" -> medications.store((Medication) resource);
+                case "Observation" -> observations.store((Observation) resource);
+                case "Procedure" -> procedures.store((Procedure) resource);
                 default -> throw new IllegalArgumentException("Test server does not serve " + resource.fhirType());
             }
         }
@@ -89,6 +98,8 @@ public final class InProcessFhirServer implements AutoCloseable {
         medicationRequests.clear();
         medicationStatements.clear();
         medications.clear();
+        observations.clear();
+        procedures.clear();
     }
 
     @Override
