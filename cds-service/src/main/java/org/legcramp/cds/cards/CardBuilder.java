@@ -64,7 +64,7 @@ public final class CardBuilder {
                 UUID.randomUUID().toString(),
                 action.getTitle(),
                 detail(action, evaluation),
-                indicator(action.getPriority()),
+                Indicators.of(action.getPriority()),
                 new Card.Source(labelOf(primary), primary.getUrl()),
                 suggestions,
                 suggestions.isEmpty() ? null : selectionBehavior(action),
@@ -87,14 +87,6 @@ public final class CardBuilder {
                 .findFirst()
                 .orElse(null);
         return forThisPatient == null ? action.getDescription() : forThisPatient + "\n\n" + action.getDescription();
-    }
-
-    static String indicator(org.hl7.fhir.r4.model.PlanDefinition.RequestPriority priority) {
-        return switch (priority) {
-            case STAT -> "critical";
-            case URGENT, ASAP -> "warning";
-            default -> "info";
-        };
     }
 
     private static String selectionBehavior(PlanDefinitionActionComponent action) {

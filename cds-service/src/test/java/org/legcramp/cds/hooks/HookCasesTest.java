@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.legcramp.cds.support.CardExpectations;
 import org.legcramp.cds.support.CardRules;
@@ -30,6 +31,20 @@ class HookCasesTest {
             assertThat(reply.status()).as(reply.body()).isEqualTo(200);
             CardRules.assertValidResponse(reply.json());
             CardExpectations.assertCardsMatch(hookCase.expected().get("cards"), reply.json(), hookCase.displayName());
+            reply.json().get("cards").forEach(card -> assertThat(card.get("links"))
+                    .as("every card links the patient education page")
+                    .anyMatch(link -> link.get("url").asText().equals(educationPage())));
         }));
+    }
+
+    @Test
+    void patientEducationPageIsServed() {
+        var reply = new CdsClient(port).get("/education/leg-cramps.html");
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.body()).contains("During a cramp").contains("When to get medical help");
+    }
+
+    private String educationPage() {
+        return "http://127.0.0.1:" + port + "/education/leg-cramps.html";
     }
 }
