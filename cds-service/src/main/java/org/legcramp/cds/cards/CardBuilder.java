@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.hl7.fhir.r4.model.ActivityDefinition;
 import org.hl7.fhir.r4.model.Coding;
@@ -42,19 +43,23 @@ public final class CardBuilder {
      * One card per action whose condition is true for this patient.
      *
      * @param serviceBaseUrl where this service is reached, to make its own pages (patient education) absolute links
+     * @param explain add to each card the defines that decided it, their values and the resources behind them
      */
-    public List<Card> cards(CdsService service, Evaluation evaluation, String patientId, URI serviceBaseUrl) {
+    public List<Card> cards(CdsService service, Evaluation evaluation, String patientId, URI serviceBaseUrl,
+            boolean explain) {
         List<Card> cards = new ArrayList<>();
         for (PlanDefinitionActionComponent action : service.actions()) {
             Object applies = evaluation.value(action.getConditionFirstRep().getExpression().getExpression());
             if (Boolean.TRUE.equals(applies)) {
-                cards.add(card(action, evaluation, patientId, serviceBaseUrl));
+                cards.add(card(action, evaluation, patientId, serviceBaseUrl,
+                        explain ? Map.of(Card.EXPLANATION, Explanations.of(action, evaluation)) : null));
             }
         }
         return cards;
     }
 
-    private Card card(PlanDefinitionActionComponent action, Evaluation evaluation, String patientId, URI serviceBaseUrl) {
+    private Card card(PlanDefinitionActionComponent action, Evaluation evaluation, String patientId, URI serviceBaseUrl,
+            Map<String, Object> extension) {
         List<Card.Suggestion> suggestions = suggestions(action, evaluation, patientId);
         RelatedArtifact primary = action.getDocumentationFirstRep();
         List<Card.Link> links = action.getDocumentation().stream().skip(1)
@@ -69,7 +74,8 @@ public final class CardBuilder {
                 suggestions,
                 suggestions.isEmpty() ? null : selectionBehavior(action),
                 overrideReasons(action),
-                links);
+                links,
+                extension);
     }
 
     /** A citation's name, with its evidence grade where the source gives one. */

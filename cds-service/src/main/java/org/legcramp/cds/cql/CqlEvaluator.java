@@ -4,7 +4,9 @@ import ca.uhn.fhir.context.FhirContext;
 import java.time.ZonedDateTime;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import kotlin.Pair;
 import kotlin.Unit;
 import org.hl7.elm.r1.VersionedIdentifier;
@@ -43,10 +45,21 @@ public final class CqlEvaluator {
      */
     public Evaluation evaluate(String libraryName, String patientId, Collection<? extends Resource> data,
             ZonedDateTime evaluationTime, Map<String, Object> parameters) {
+        return evaluate(libraryName, patientId, data, evaluationTime, parameters, false);
+    }
+
+    /**
+     * As above; with {@code collectCoverage}, the engine also records which parts of the CQL ran
+     * (for the informaticists' case runner), returned as LCOV.
+     */
+    public Evaluation evaluate(String libraryName, String patientId, Collection<? extends Resource> data,
+            ZonedDateTime evaluationTime, Map<String, Object> parameters, boolean collectCoverage) {
         var retrieve = new InMemoryRetrieveProvider(data, modelResolver, terminology);
         var environment = new Environment(libraries.libraryManager(),
                 Map.of(FHIR_MODEL_URI, new CompositeDataProvider(modelResolver, retrieve)), terminology);
-        var engine = new CqlEngine(environment);
+        var engine = collectCoverage
+                ? new CqlEngine(environment, Set.of(CqlEngine.Options.EnableCoverageCollection))
+                : new CqlEngine(environment);
         VersionedIdentifier identifier = libraries.identifier(libraryName);
         EvaluationResults results = engine.evaluate(params -> {
             params.library(identifier, library -> Unit.INSTANCE);
@@ -61,12 +74,25 @@ public final class CqlEvaluator {
         }
         EvaluationResult result = results.getResultFor(identifier);
         Map<String, Object> values = new LinkedHashMap<>();
-        result.getExpressionResults().forEach((name, expression) -> values.put(name, expression.getValue()));
-        return new Evaluation(libraryName, values);
+        Map<String, List<String>> resourcesBehind = new LinkedHashMap<>();
+        result.getExpressionResults().forEach((name, expression) -> {
+            values.put(name, expression.getValue());
+            resourcesBehind.put(name, expression.getEvaluatedResources().stream()
+                    .filter(Resource.class::isInstance).map(Resource.class::cast)
+                    .map(r -> r.fhirType() + "/" + r.getIdElement().getIdPart()).distinct().sorted().toList());
+        });
+        String lcov = collectCoverage
+                ? engine.getState().getGlobalCoverage().exportLcovInfo(libraries.contentIdentifiersUsedBy(libraryName))
+                : null;
+        return new Evaluation(libraryName, values, resourcesBehind, lcov);
     }
 
-    /** The value of each define of one library for one patient. */
-    public record Evaluation(String libraryName, Map<String, Object> values) {
+    /**
+     * The value of each define of one library for one patient, the ids of the resources each
+     * define read (its evidence), and, when asked for, the engine's coverage as LCOV.
+     */
+    public record Evaluation(String libraryName, Map<String, Object> values, Map<String, List<String>> resourcesBehind,
+            String lcov) {
 
         public Object value(String define) {
             if (!values.containsKey(define)) {

@@ -117,6 +117,17 @@ public final class CqlLibraries {
                 .toList();
     }
 
+    /** The library and the content libraries it includes (not FHIRHelpers), for coverage reports. */
+    public List<VersionedIdentifier> contentIdentifiersUsedBy(String libraryName) {
+        List<VersionedIdentifier> identifiers = new ArrayList<>();
+        forLibraryAndIncludes(libraryName, elm -> {
+            if (identifiers.stream().noneMatch(i -> i.getId().equals(elm.getIdentifier().getId()))) {
+                identifiers.add(elm.getIdentifier());
+            }
+        });
+        return identifiers;
+    }
+
     /** Value set URLs the library and the content libraries it includes declare. */
     public Set<String> valueSetUrls(String libraryName) {
         Set<String> urls = new TreeSet<>();

@@ -22,6 +22,7 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
@@ -57,12 +58,13 @@ public class CdsHooksController {
     }
 
     @PostMapping(path = "/cds-services/{serviceId}", produces = MediaType.APPLICATION_JSON_VALUE)
-    public CardsResponse invoke(@PathVariable String serviceId, HttpServletRequest http) {
+    public CardsResponse invoke(@PathVariable String serviceId,
+            @RequestParam(name = "explain", defaultValue = "false") boolean explain, HttpServletRequest http) {
         Instant receivedAt = Instant.now();
         CdsService service = catalog.service(serviceId).orElseThrow(() -> new UnknownServiceException(serviceId));
         JsonNode body = parser.readJson(readBody(http));
         HookRequest request = parser.parse(body, service.hook());
-        List<Card> cards = processor.process(service, request, receivedAt, serviceBaseUrl());
+        List<Card> cards = processor.process(service, request, receivedAt, serviceBaseUrl(), explain);
         log.info("service={} hookInstance={} cards={} ms={}", service.id(), request.hookInstance(), cards.size(),
                 java.time.Duration.between(receivedAt, Instant.now()).toMillis());
         return new CardsResponse(cards);

@@ -37,12 +37,14 @@ public class HookProcessor {
 
     /**
      * @param serviceBaseUrl where the EHR reached this service; the base of links to our own pages
+     * @param explain add the "why this card" explanation to each card
      */
-    public List<Card> process(CdsService service, HookRequest request, Instant receivedAt, URI serviceBaseUrl) {
+    public List<Card> process(CdsService service, HookRequest request, Instant receivedAt, URI serviceBaseUrl,
+            boolean explain) {
         Instant deadline = receivedAt.plus(properties.requestDeadline());
         List<Resource> data = dataAssembler.assemble(service, request, deadline);
         var evaluation = evaluator.evaluate(service.libraryName(), request.patientId(), data,
                 ZonedDateTime.ofInstant(receivedAt, ZoneOffset.UTC), Map.of());
-        return cardBuilder.cards(service, evaluation, request.patientId(), serviceBaseUrl);
+        return cardBuilder.cards(service, evaluation, request.patientId(), serviceBaseUrl, explain);
     }
 }

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.legcramp.cds.support.CardRules;
 import org.legcramp.cds.support.CdsClient;
+import org.legcramp.cds.casetest.HookCaseSpec;
 import org.legcramp.cds.support.HookCase;
 import org.legcramp.cds.support.InProcessFhirServer;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -94,7 +95,7 @@ class FhirServerFetchTest {
 
     @Test
     void failedPrefetchIsFetchedFromTheFhirServer() {
-        HookCase hookCase = HookCase.named("liver-disease-cramps-baclofen", "fires-cirrhosis-with-cramps");
+        HookCaseSpec hookCase = HookCase.named("liver-disease-cramps-baclofen", "fires-cirrhosis-with-cramps");
         fhirServer.clear();
         fhirServer.store(prefetchResources(hookCase.request()));
         ObjectNode request = hookCase.request().deepCopy();
@@ -111,7 +112,7 @@ class FhirServerFetchTest {
 
     @Test
     void wrongBearerTokenIs412() {
-        HookCase hookCase = HookCase.named("liver-disease-cramps-baclofen", "fires-cirrhosis-with-cramps");
+        HookCaseSpec hookCase = HookCase.named("liver-disease-cramps-baclofen", "fires-cirrhosis-with-cramps");
         fhirServer.clear();
         fhirServer.store(prefetchResources(hookCase.request()));
         ObjectNode request = hookCase.request().deepCopy();

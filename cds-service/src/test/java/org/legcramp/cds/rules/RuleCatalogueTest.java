@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.legcramp.cds.content.ContentLoader;
 import org.legcramp.cds.content.KnowledgeArtifacts;
 import org.legcramp.cds.cql.CqlLibraries;
+import org.legcramp.cds.casetest.HookCaseSpec;
 import org.legcramp.cds.support.HookCase;
 
 /**
@@ -95,13 +96,13 @@ class RuleCatalogueTest {
 
     @Test
     void everyRuleHasAFiresCaseAndASilentCaseAndNothingElse() {
-        Map<String, List<HookCase>> casesByRule = new TreeMap<>();
+        Map<String, List<HookCaseSpec>> casesByRule = new TreeMap<>();
         HookCase.all().forEach(c -> casesByRule.computeIfAbsent(c.rule(), r -> new ArrayList<>()).add(c));
         assertThat(casesByRule.keySet()).as("hook-cases folders").isEqualTo(ruleIdsFromPlanDefinitions());
         casesByRule.forEach((rule, cases) -> {
             assertThat(cases).as(rule + " has a case that must fire").anyMatch(c -> c.name().startsWith("fires-"));
             assertThat(cases).as(rule + " has a case that must stay silent").anyMatch(c -> c.name().startsWith("silent-"));
-            for (HookCase hookCase : cases) {
+            for (HookCaseSpec hookCase : cases) {
                 assertThat(hookCase.name()).as(hookCase.displayName()).matches("(fires|silent)-[a-z0-9-]+");
                 assertThat(hookCase.fires()).as(hookCase.displayName() + ": name and expected cards agree")
                         .isEqualTo(hookCase.name().startsWith("fires-"));
@@ -112,7 +113,7 @@ class RuleCatalogueTest {
 
     @Test
     void everyHookCaseSendsExactlyThePrefetchItsServiceAsksFor() {
-        for (HookCase hookCase : HookCase.all()) {
+        for (HookCaseSpec hookCase : HookCase.all()) {
             CdsService service = catalog.service(hookCase.service()).orElseThrow();
             Set<String> sent = new TreeSet<>();
             hookCase.request().get("prefetch").fieldNames().forEachRemaining(sent::add);

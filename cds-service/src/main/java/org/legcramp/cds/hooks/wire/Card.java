@@ -2,6 +2,7 @@ package org.legcramp.cds.hooks.wire;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A card (CDS Hooks 2.0 "Card Attributes"). Empty fields are left out rather than sent as null.
@@ -10,6 +11,7 @@ import java.util.List;
  * @param detail markdown: why, for this patient, and what to do
  * @param indicator info, warning or critical
  * @param selectionBehavior required whenever there are suggestions
+ * @param extension the spec's extension point; carries the explanation when the caller asks for it
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record Card(
@@ -21,7 +23,11 @@ public record Card(
         List<Suggestion> suggestions,
         String selectionBehavior,
         List<Coding> overrideReasons,
-        List<Link> links) {
+        List<Link> links,
+        Map<String, Object> extension) {
+
+    /** Card extension key of the "why this card" explanation (sent only when asked for). */
+    public static final String EXPLANATION = "http://legcrampcds.org/cds-hooks/explanation";
 
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
     public record Source(String label, String url) {}

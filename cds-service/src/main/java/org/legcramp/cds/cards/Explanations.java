@@ -1,0 +1,44 @@
+package org.legcramp.cds.cards;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.hl7.fhir.r4.model.PlanDefinition.PlanDefinitionActionComponent;
+import org.legcramp.cds.cql.CqlEvaluator.Evaluation;
+import org.legcramp.cds.cql.CqlValues;
+
+/**
+ * Why a card fired: the defines its action names (the condition, the patient-specific detail, the
+ * orders a suggestion removes), each with its value and the ids of the FHIR resources it read.
+ */
+public final class Explanations {
+
+    private Explanations() {}
+
+    public static Map<String, Object> of(PlanDefinitionActionComponent action, Evaluation evaluation) {
+        List<Map<String, Object>> defines = new ArrayList<>();
+        defines.add(define("condition", action.getConditionFirstRep().getExpression().getExpression(), evaluation));
+        action.getDynamicValue().forEach(value -> defines.add(define(value.getPath(), value.getExpression().getExpression(), evaluation)));
+        for (PlanDefinitionActionComponent sub : action.getAction()) {
+            sub.getDynamicValue().forEach(value ->
+                    defines.add(define("suggestion: " + sub.getTitle(), value.getExpression().getExpression(), evaluation)));
+        }
+        Map<String, Object> explanation = new LinkedHashMap<>();
+        explanation.put("library", evaluation.libraryName());
+        explanation.put("defines", defines);
+        return explanation;
+    }
+
+    private static Map<String, Object> define(String role, String name, Evaluation evaluation) {
+        Map<String, Object> define = new LinkedHashMap<>();
+        define.put("name", name);
+        define.put("role", role);
+        Object value = CqlValues.plain(evaluation.value(name));
+        if (value != null) {
+            define.put("value", value);
+        }
+        define.put("resources", evaluation.resourcesBehind().getOrDefault(name, List.of()));
+        return define;
+    }
+}

@@ -1,0 +1,59 @@
+package org.legcramp.cds.casetest;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Writes case results for people: a line per case on the console, and a Markdown report file. */
+public final class CaseReport {
+
+    private CaseReport() {}
+
+    public static void printResult(PrintStream out, CaseResult result) {
+        out.println((result.passed() ? "PASS " : "FAIL ") + result.kind() + "  " + result.displayName());
+        for (String difference : result.differences()) {
+            out.println("       " + difference);
+        }
+        if (!result.passed()) {
+            for (String line : result.explanation()) {
+                out.println("       why: " + line);
+            }
+        }
+    }
+
+    public static String markdown(List<CaseResult> results, Coverage coverage) {
+        long failed = results.stream().filter(r -> !r.passed()).count();
+        StringBuilder md = new StringBuilder("# CQL and hook case report\n\n");
+        md.append(results.size() - failed).append(" passed, ").append(failed).append(" failed.\n\n");
+        md.append("| result | kind | case | expected vs actual |\n|---|---|---|---|\n");
+        for (CaseResult result : results) {
+            md.append("| ").append(result.passed() ? "PASS" : "**FAIL**").append(" | ").append(result.kind())
+                    .append(" | ").append(result.displayName()).append(" | ")
+                    .append(String.join("<br>", result.differences()).replace("|", "\\|")).append(" |\n");
+        }
+        md.append("\n## Coverage\n\n")
+                .append("Defines no CQL case checks, boolean defines not seen both true and false (over all cases), ")
+                .append("and the engine's line coverage (merged LCOV in `coverage.lcov`).\n\n")
+                .append("| library | defines | not checked by a CQL case | boolean seen one way only | lines |\n|---|---|---|---|---|\n");
+        for (Coverage.LibraryCoverage library : coverage.summary()) {
+            md.append("| ").append(library.library()).append(" | ").append(library.defines()).append(" | ")
+                    .append(String.join(", ", library.uncheckedDefines())).append(" | ")
+                    .append(String.join(", ", library.booleansNotSeenBothWays())).append(" | ")
+                    .append(library.lineCoverage()).append(" |\n");
+        }
+        return md.toString();
+    }
+
+    public static void write(Path folder, List<CaseResult> results, Coverage coverage) {
+        try {
+            Files.createDirectories(folder);
+            Files.writeString(folder.resolve("report.md"), markdown(results, coverage));
+            Files.writeString(folder.resolve("coverage.lcov"), coverage.lcovInfo());
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write the report to " + folder, e);
+        }
+    }
+}

@@ -1,0 +1,247 @@
+package org.legcramp.cds.casetest;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.parser.IParser;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.stream.Stream;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.PlanDefinition.PlanDefinitionActionComponent;
+import org.hl7.fhir.r4.model.Resource;
+import org.legcramp.cds.CdsProperties;
+import org.legcramp.cds.cards.CardBuilder;
+import org.legcramp.cds.content.ContentLoader;
+import org.legcramp.cds.content.KnowledgeArtifacts;
+import org.legcramp.cds.cql.CqlEvaluator;
+import org.legcramp.cds.cql.CqlEvaluator.Evaluation;
+import org.legcramp.cds.cql.CqlLibraries;
+import org.legcramp.cds.cql.CqlValues;
+import org.legcramp.cds.cql.InMemoryTerminologyProvider;
+import org.legcramp.cds.hooks.BadRequestException;
+import org.legcramp.cds.hooks.HookRequest;
+import org.legcramp.cds.hooks.HookRequestParser;
+import org.legcramp.cds.hooks.wire.Card;
+import org.legcramp.cds.prefetch.FhirFetcher;
+import org.legcramp.cds.prefetch.PatientDataAssembler;
+import org.legcramp.cds.prefetch.RequiredDataUnavailableException;
+import org.legcramp.cds.rules.CdsService;
+import org.legcramp.cds.rules.RuleCatalog;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Runs the informaticists' cases against the content in a repository checkout, with the same
+ * engine, retrieve, terminology and card code the service uses: CQL-level cases (define values) and
+ * hook-level cases (cards). Collects coverage across every evaluation it makes.
+ */
+public final class CaseRunner implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path root;
+    private final FhirContext fhir = FhirContext.forR4Cached();
+    private final CqlLibraries cql;
+    private final RuleCatalog catalog;
+    private final CqlEvaluator evaluator;
+    private final CardBuilder cardBuilder;
+    private final HookRequestParser parser;
+    private final PatientDataAssembler dataAssembler;
+    private final ExecutorService fetchPool = Executors.newSingleThreadExecutor();
+    private final Coverage coverage;
+
+    /** @param root a checkout: the folder holding cql/ and fhir-resources/ */
+    public CaseRunner(Path root) {
+        this.root = root.toAbsolutePath().normalize();
+        KnowledgeArtifacts content = new ContentLoader(fhir).load(this.root.toUri().toString());
+        this.cql = RuleCatalog.compile(content);
+        this.catalog = new RuleCatalog(content, cql);
+        this.evaluator = new CqlEvaluator(cql, new InMemoryTerminologyProvider(content.valueSets()), fhir);
+        this.cardBuilder = new CardBuilder(catalog, fhir);
+        CdsProperties defaults = new CdsProperties("", Duration.ofSeconds(2), DataSize.ofMegabytes(5), 64, 5000, "");
+        this.parser = new HookRequestParser(fhir, defaults);
+        this.dataAssembler = new PatientDataAssembler(new FhirFetcher(fhir, Duration.ofSeconds(2), 5000), fetchPool);
+        this.coverage = new Coverage(cql, content.cqlSourceByLibraryName().keySet());
+    }
+
+    public Coverage coverage() {
+        return coverage;
+    }
+
+    public List<CqlCase> cqlCases(String libraryOrRule, String caseName) {
+        return CaseFiles.cqlCases(root, libraryOrRule, caseName);
+    }
+
+    public List<HookCaseSpec> hookCases(String libraryOrRule, String caseName) {
+        return CaseFiles.hookCases(root, libraryOrRule, caseName);
+    }
+
+    // ---- running cases
+
+    public CaseResult run(CqlCase cqlCase) {
+        JsonNode expectedJson = readJson(cqlCase.folder().resolve(CqlCase.EXPECTED_RESULTS));
+        long days = CaseDates.daysSince(LocalDate.parse(CqlCase.evaluationDateOf(expectedJson)));
+        JsonNode expected = CaseDates.roll(expectedJson.deepCopy(), days);
+        List<Resource> resources = new ArrayList<>();
+        IParser fhirParser = fhir.newJsonParser();
+        for (Path file : files(cqlCase.folder())) {
+            if (!file.getFileName().toString().equals(CqlCase.EXPECTED_RESULTS)) {
+                Resource resource = (Resource) fhirParser.parseResource(CaseDates.roll(readJson(file), days).toString());
+                if (resource instanceof Bundle bundle) {
+                    bundle.getEntry().forEach(entry -> resources.add(entry.getResource()));
+                } else {
+                    resources.add(resource);
+                }
+            }
+        }
+        String patientId = resources.stream().filter(r -> r.fhirType().equals("Patient")).findFirst()
+                .map(r -> r.getIdElement().getIdPart())
+                .orElseThrow(() -> new IllegalArgumentException(cqlCase.folder() + " has no Patient resource"));
+        Evaluation evaluation = evaluator.evaluate(cqlCase.library(), patientId, resources, ZonedDateTime.now(ZoneOffset.UTC),
+                Map.of(), true);
+        coverage.record(evaluation, true);
+
+        List<String> differences = new ArrayList<>();
+        List<String> explanation = new ArrayList<>();
+        for (JsonNode parameter : expected.path("parameter")) {
+            String define = parameter.get("name").asText();
+            coverage.checked(cqlCase.library(), define);
+            if (!evaluation.values().containsKey(define)) {
+                differences.add("define \"" + define + "\": not in library " + cqlCase.library());
+                continue;
+            }
+            Object expectedValue = expectedValue(parameter);
+            Object actualValue = comparable(CqlValues.plain(evaluation.value(define)));
+            if (!sameValue(expectedValue, actualValue)) {
+                differences.add("define \"" + define + "\": expected " + render(expectedValue) + ", actual " + render(actualValue));
+                explanation.add("\"" + define + "\" read " + evaluation.resourcesBehind().getOrDefault(define, List.of()));
+            }
+        }
+        return new CaseResult("cql", cqlCase.library(), cqlCase.name(), differences, explanation);
+    }
+
+    public CaseResult run(HookCaseSpec hookCase) {
+        CdsService service = catalog.service(hookCase.service()).orElse(null);
+        if (service == null) {
+            return new CaseResult("hook", hookCase.rule(), hookCase.name(),
+                    List.of("service \"" + hookCase.service() + "\" does not exist"), List.of());
+        }
+        List<String> differences = new ArrayList<>();
+        List<String> explanation = new ArrayList<>();
+        try {
+            HookRequest request = parser.parse(hookCase.request(), service.hook());
+            Instant now = Instant.now();
+            List<Resource> data = dataAssembler.assemble(service, request, now.plusSeconds(2));
+            Evaluation evaluation = evaluator.evaluate(service.libraryName(), request.patientId(), data,
+                    ZonedDateTime.ofInstant(now, ZoneOffset.UTC), Map.of(), true);
+            coverage.record(evaluation, false);
+            List<Card> cards = cardBuilder.cards(service, evaluation, request.patientId(), URI.create("http://localhost/"), false);
+            differences.addAll(CardExpectations.differences(hookCase.expected().get("cards"), JSON.valueToTree(cards)));
+            if (!differences.isEmpty()) {
+                for (PlanDefinitionActionComponent action : service.actions()) {
+                    String condition = action.getConditionFirstRep().getExpression().getExpression();
+                    explanation.add("\"" + condition + "\" = " + render(CqlValues.plain(evaluation.value(condition)))
+                            + ", read " + evaluation.resourcesBehind().getOrDefault(condition, List.of()));
+                }
+                evaluation.values().forEach((define, value) -> {
+                    if (value instanceof Boolean) {
+                        explanation.add("  " + define + " = " + value);
+                    }
+                });
+            }
+        } catch (BadRequestException e) {
+            differences.add("the request is invalid: " + e.getMessage());
+        } catch (RequiredDataUnavailableException e) {
+            differences.add("the request lacks data the service needs: " + e.getMessage());
+        }
+        return new CaseResult("hook", hookCase.rule(), hookCase.name(), differences, explanation);
+    }
+
+    // ---- values
+
+    private static Object expectedValue(JsonNode parameter) {
+        if (parameter.has("part")) {
+            List<Object> items = new ArrayList<>();
+            parameter.get("part").forEach(part -> items.add(expectedValue(part)));
+            return comparable(items);
+        }
+        for (var field : parameter.properties()) {
+            if (field.getKey().startsWith("value")) {
+                JsonNode value = field.getValue();
+                return switch (field.getKey()) {
+                    case "valueBoolean" -> value.asBoolean();
+                    case "valueInteger" -> value.asInt();
+                    case "valueDecimal" -> value.decimalValue().stripTrailingZeros();
+                    default -> value.asText();
+                };
+            }
+        }
+        return null;
+    }
+
+    /** Lists compare without regard to order; an empty list is "nothing", like null. */
+    private static Object comparable(Object value) {
+        if (value instanceof List<?> list) {
+            if (list.isEmpty()) {
+                return null;
+            }
+            return list.stream().map(item -> comparable(item) == null ? "null" : String.valueOf(comparable(item))).sorted().toList();
+        }
+        if (value instanceof Long number) {
+            return number.intValue();
+        }
+        return value;
+    }
+
+    private static boolean sameValue(Object expected, Object actual) {
+        if (expected instanceof BigDecimal e && actual instanceof BigDecimal a) {
+            return e.compareTo(a) == 0;
+        }
+        return java.util.Objects.equals(expected, actual);
+    }
+
+    private static String render(Object value) {
+        if (value == null) {
+            return "nothing (null or empty)";
+        }
+        return value instanceof String ? "\"" + value + "\"" : String.valueOf(value);
+    }
+
+    // ---- files
+
+    static JsonNode readJson(Path file) {
+        try {
+            return JSON.readTree(file.toFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read " + file, e);
+        }
+    }
+
+    private static List<Path> files(Path parent) {
+        try (Stream<Path> children = Files.list(parent)) {
+            return children.filter(p -> p.toString().endsWith(".json")).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        fetchPool.shutdownNow();
+    }
+}

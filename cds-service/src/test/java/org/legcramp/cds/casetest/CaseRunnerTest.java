@@ -1,0 +1,79 @@
+package org.legcramp.cds.casetest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.util.FileSystemUtils;
+
+/** The runner itself: a wrong expectation fails and names the define or card; a report is written. */
+class CaseRunnerTest {
+
+    private static final Path REPO = Path.of("..");
+
+    @TempDir
+    Path checkout;
+
+    private void copyContentWithCases() throws IOException {
+        FileSystemUtils.copyRecursively(REPO.resolve("cql"), checkout.resolve("cql"));
+        FileSystemUtils.copyRecursively(REPO.resolve("fhir-resources"), checkout.resolve("fhir-resources"));
+    }
+
+    @Test
+    void wrongExpectedDefineValueFailsAndNamesTheDefine() throws IOException {
+        copyContentWithCases();
+        Path expected = checkout.resolve("cql/tests/QuinineForCramps/fires-quinine-ingredient-for-sleep-cramps/expected-results.json");
+        Files.writeString(expected, Files.readString(expected).replace(
+                "\"name\": \"Quinine Ordered For Cramps\",\n      \"valueBoolean\": true",
+                "\"name\": \"Quinine Ordered For Cramps\",\n      \"valueBoolean\": false"));
+
+        try (CaseRunner runner = new CaseRunner(checkout)) {
+            CaseResult result = runner.run(runner.cqlCases("QuinineForCramps", "fires-quinine-ingredient").get(0));
+
+            assertThat(result.passed()).isFalse();
+            assertThat(result.differences()).containsExactly(
+                    "define \"Quinine Ordered For Cramps\": expected false, actual true");
+            assertThat(result.explanation()).anyMatch(line -> line.contains("MedicationRequest/draft-quinine"));
+        }
+    }
+
+    @Test
+    void wrongExpectedCardFailsAndSaysWhichCardCame() throws IOException {
+        copyContentWithCases();
+        Path expected = checkout.resolve("fhir-resources/hook-cases/new-diuretic/fires-info-for-new-furosemide/expected.json");
+        Files.writeString(expected, Files.readString(expected).replace("\"indicator\": \"info\"", "\"indicator\": \"warning\""));
+
+        try (CaseRunner runner = new CaseRunner(checkout)) {
+            CaseResult result = runner.run(runner.hookCases("new-diuretic", "fires-info-for-new-furosemide").get(0));
+
+            assertThat(result.passed()).isFalse();
+            assertThat(String.join("\n", result.differences())).contains("\"warning\"").contains("info \"Loop diuretic");
+            assertThat(result.explanation()).anyMatch(line -> line.startsWith("\"New Loop Diuretic\" = true"));
+        }
+    }
+
+    @Test
+    void filterByRuleRunsThatRulesCqlAndHookCases() {
+        try (CaseRunner runner = new CaseRunner(REPO)) {
+            assertThat(runner.cqlCases("prescribing-cascade", null)).isNotEmpty()
+                    .allMatch(c -> c.library().equals("PrescribingCascade"));
+            assertThat(runner.hookCases("PrescribingCascade", null)).isNotEmpty()
+                    .allMatch(c -> c.rule().equals("prescribing-cascade"));
+        }
+    }
+
+    @Test
+    void reportListsEveryCaseAndCoverage() throws IOException {
+        try (CaseRunner runner = new CaseRunner(REPO)) {
+            List<CaseResult> results = runner.cqlCases("LegCrampCommon", null).stream().map(runner::run).toList();
+            CaseReport.write(checkout, results, runner.coverage());
+        }
+        String report = Files.readString(checkout.resolve("report.md"));
+        assertThat(report).contains("| PASS | cql | LegCrampCommon/").contains("## Coverage").contains("| LegCrampCommon |");
+        assertThat(Files.readString(checkout.resolve("coverage.lcov"))).contains("SF:").contains("DA:");
+    }
+}
