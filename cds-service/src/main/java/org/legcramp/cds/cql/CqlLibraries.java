@@ -128,6 +128,20 @@ public final class CqlLibraries {
         return identifiers;
     }
 
+    /** Names of the library's parameters (site-tunable thresholds). */
+    public List<String> parameterNames(String libraryName) {
+        Library elm = elm(libraryName);
+        if (elm.getParameters() == null) {
+            return List.of();
+        }
+        return elm.getParameters().getDef().stream().map(org.hl7.elm.r1.ParameterDef::getName).toList();
+    }
+
+    /** Names of the content's own libraries (FHIRHelpers excluded). */
+    public java.util.Set<String> names() {
+        return compiledByName.keySet();
+    }
+
     /** Value set URLs the library and the content libraries it includes declare. */
     public Set<String> valueSetUrls(String libraryName) {
         Set<String> urls = new TreeSet<>();

@@ -1,0 +1,44 @@
+package org.legcramp.cds.hooks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+import org.legcramp.cds.hooks.wire.Card;
+import org.legcramp.cds.support.CardRules;
+import org.legcramp.cds.support.CdsClient;
+import org.legcramp.cds.support.HookCase;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+/** "Why this card?": on request, each card carries the defines that decided it and the resources behind them. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class ExplanationTest {
+
+    @LocalServerPort
+    int port;
+
+    @Test
+    void quinineCardExplainsWhichOrderMatched() {
+        var reply = new CdsClient(port).post("/cds-services/quinine-for-cramps-order-sign?explain=true",
+                HookCase.named("quinine-for-cramps", "fires-quinine-ingredient-for-sleep-cramps").request());
+
+        JsonNode card = reply.json().at("/cards/0");
+        CardRules.assertValidCard(card);
+        JsonNode explanation = card.path("extension").path(Card.EXPLANATION);
+        assertThat(explanation.path("library").asText()).isEqualTo("QuinineForCramps");
+        JsonNode condition = explanation.path("defines").get(0);
+        assertThat(condition.path("name").asText()).isEqualTo("Quinine Ordered For Cramps");
+        assertThat(condition.path("value").asBoolean()).isTrue();
+        assertThat(condition.path("resources").toString()).contains("MedicationRequest/draft-quinine");
+        assertThat(explanation.path("defines").toString()).contains("\"role\":\"suggestion: Remove the quinine order\"");
+    }
+
+    @Test
+    void noExplanationUnlessAskedFor() {
+        var reply = new CdsClient(port).post("/cds-services/quinine-for-cramps-order-sign",
+                HookCase.named("quinine-for-cramps", "fires-quinine-ingredient-for-sleep-cramps").request());
+
+        assertThat(reply.json().at("/cards/0").has("extension")).isFalse();
+    }
+}
