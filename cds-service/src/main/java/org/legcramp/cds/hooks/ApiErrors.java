@@ -38,6 +38,13 @@ public class ApiErrors extends ResponseEntityExceptionHandler {
         return problem(HttpStatus.PRECONDITION_FAILED, "Required data unavailable", e.getMessage());
     }
 
+    @ExceptionHandler(org.springframework.dao.DataAccessException.class)
+    ProblemDetail storageUnavailable(org.springframework.dao.DataAccessException e) {
+        log.error("Database unavailable: {}", e.getClass().getSimpleName());
+        return problem(HttpStatus.SERVICE_UNAVAILABLE, "Storage unavailable",
+                "Feedback could not be stored just now; nothing was kept, please send it again.");
+    }
+
     @ExceptionHandler(RuntimeException.class)
     ProblemDetail unexpected(RuntimeException e) {
         // Exception messages can quote patient data, so only the type and place go out at ERROR.

@@ -8,6 +8,7 @@ import java.net.URI;
 import java.time.Instant;
 import java.util.List;
 import org.legcramp.cds.CdsProperties;
+import org.legcramp.cds.feedback.CardLedger;
 import org.legcramp.cds.feedback.FeedbackParser;
 import org.legcramp.cds.hooks.wire.Card;
 import org.legcramp.cds.hooks.wire.CardsResponse;
@@ -40,9 +41,11 @@ public class CdsHooksController {
     private final HookProcessor processor;
     private final FeedbackParser feedbackParser;
     private final CdsProperties properties;
+    private final CardLedger ledger;
 
     public CdsHooksController(RuleCatalog catalog, HookRequestParser parser, HookProcessor processor,
-            FeedbackParser feedbackParser, CdsProperties properties) {
+            FeedbackParser feedbackParser, CdsProperties properties, CardLedger ledger) {
+        this.ledger = ledger;
         this.catalog = catalog;
         this.parser = parser;
         this.processor = processor;
@@ -74,7 +77,8 @@ public class CdsHooksController {
     public ResponseEntity<Void> feedback(@PathVariable String serviceId, HttpServletRequest http) {
         CdsService service = catalog.service(serviceId).orElseThrow(() -> new UnknownServiceException(serviceId));
         var feedback = feedbackParser.parse(parser.readJson(readBody(http)));
-        log.info("service={} feedback items={}", service.id(), feedback.size());
+        var stored = ledger.recordFeedback(service, feedback, Instant.now());
+        log.info("service={} feedback items={} stored={}", service.id(), feedback.size(), stored);
         return ResponseEntity.ok().build();
     }
 

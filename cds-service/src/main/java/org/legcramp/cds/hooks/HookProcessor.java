@@ -10,9 +10,13 @@ import org.hl7.fhir.r4.model.Resource;
 import org.legcramp.cds.CdsProperties;
 import org.legcramp.cds.cards.CardBuilder;
 import org.legcramp.cds.cql.CqlEvaluator;
+import org.legcramp.cds.feedback.CardLedger;
 import org.legcramp.cds.hooks.wire.Card;
 import org.legcramp.cds.prefetch.PatientDataAssembler;
 import org.legcramp.cds.rules.CdsService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
 
 /**
@@ -22,17 +26,21 @@ import org.springframework.stereotype.Component;
 @Component
 public class HookProcessor {
 
+    private static final Logger log = LoggerFactory.getLogger(HookProcessor.class);
+
     private final PatientDataAssembler dataAssembler;
     private final CqlEvaluator evaluator;
     private final CardBuilder cardBuilder;
     private final CdsProperties properties;
+    private final CardLedger ledger;
 
     public HookProcessor(PatientDataAssembler dataAssembler, CqlEvaluator evaluator, CardBuilder cardBuilder,
-            CdsProperties properties) {
+            CdsProperties properties, CardLedger ledger) {
         this.dataAssembler = dataAssembler;
         this.evaluator = evaluator;
         this.cardBuilder = cardBuilder;
         this.properties = properties;
+        this.ledger = ledger;
     }
 
     /**
@@ -45,6 +53,20 @@ public class HookProcessor {
         List<Resource> data = dataAssembler.assemble(service, request, deadline);
         var evaluation = evaluator.evaluate(service.libraryName(), request.patientId(), data,
                 ZonedDateTime.ofInstant(receivedAt, ZoneOffset.UTC), Map.of());
-        return cardBuilder.cards(service, evaluation, request.patientId(), serviceBaseUrl, explain);
+        List<Card> cards = cardBuilder.cards(service, evaluation, request.patientId(), serviceBaseUrl, explain);
+        recordIssued(service, request, cards);
+        return cards;
+    }
+
+    /** The ledger makes feedback analysable; a ledger outage must not keep cards from the clinician. */
+    private void recordIssued(CdsService service, HookRequest request, List<Card> cards) {
+        if (cards.isEmpty()) {
+            return;
+        }
+        try {
+            ledger.recordIssued(service, request.hookInstance(), cards, Instant.now());
+        } catch (DataAccessException e) {
+            log.error("Could not record {} issued card(s) of service {}: {}", cards.size(), service.id(), e.getClass().getSimpleName());
+        }
     }
 }

@@ -19,6 +19,11 @@ public record CdsService(
         Map<String, String> prefetch,
         PlanDefinition planDefinition) {
 
+    /** The rule this service belongs to: its id without the hook suffix. */
+    public String ruleId() {
+        return id.endsWith("-" + hook.id()) ? id.substring(0, id.length() - hook.id().length() - 1) : id;
+    }
+
     /** The top-level actions: each is one finding, and gives at most one card. */
     public List<PlanDefinition.PlanDefinitionActionComponent> actions() {
         return planDefinition.getAction();

@@ -1,0 +1,169 @@
+package org.legcramp.cds.security;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import org.legcramp.cds.CdsProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.security.authentication.AuthenticationManager;
+import org.springframework.security.authentication.AuthenticationManagerResolver;
+import org.springframework.security.config.Customizer;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import org.springframework.security.core.userdetails.User;
+import org.springframework.security.core.userdetails.UserDetailsService;
+import org.springframework.security.crypto.factory.PasswordEncoderFactories;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.oauth2.server.resource.InvalidBearerTokenException;
+import org.springframework.security.oauth2.server.resource.authentication.BearerTokenAuthenticationToken;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
+import org.springframework.security.provisioning.InMemoryUserDetailsManager;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.web.cors.CorsConfiguration;
+import org.springframework.web.cors.CorsConfigurationSource;
+import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
+
+/**
+ * Who may call what. CDS Hooks endpoints need the EHR's signed JWT (Spring Security's resource
+ * server, verified by {@link CdsClientTokenVerifier}); analytics and ad hoc evaluation need an
+ * informaticist's HTTP Basic login; health, metrics and the patient education page are open.
+ * With {@code require-client-authentication: false} (the local default) everything is open and a
+ * warning says so.
+ */
+@Configuration(proxyBeanMethods = false)
+public class SecurityConfiguration {
+
+    static final String CDS_CLIENT = "CDS_CLIENT";
+    static final String INFORMATICIST = "INFORMATICIST";
+    private static final Logger log = LoggerFactory.getLogger(SecurityConfiguration.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Bean
+    CdsClientTokenVerifier cdsClientTokenVerifier(SecurityProperties properties, UsedTokenIds usedTokenIds) {
+        if (properties.requireClientAuthentication() && properties.trustedIssuers().isEmpty()) {
+            throw new IllegalStateException("legcramp.security.require-client-authentication is true but no "
+                    + "legcramp.security.trusted-issuers is configured: no EHR could call the service");
+        }
+        if (!properties.requireClientAuthentication()) {
+            log.warn("CDS client authentication is OFF: anyone who can reach this service can call it. "
+                    + "For local trials only; see docs/deployment.md to register an EHR and turn it on.");
+        }
+        return new CdsClientTokenVerifier(properties, usedTokenIds);
+    }
+
+    @Bean
+    SecurityFilterChain securityFilterChain(HttpSecurity http, SecurityProperties properties,
+            CdsClientTokenVerifier verifier, CdsProperties cdsProperties) throws Exception {
+        http.csrf(csrf -> csrf.disable())
+                .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .cors(Customizer.withDefaults())
+                .exceptionHandling(errors -> errors
+                        .authenticationEntryPoint(SecurityConfiguration::unauthorized)
+                        .accessDeniedHandler((request, response, denied) ->
+                                problem(response, HttpStatus.FORBIDDEN, "This endpoint is not open to these credentials")));
+        if (!properties.requireClientAuthentication()) {
+            http.authorizeHttpRequests(auth -> auth.anyRequest().permitAll());
+            return http.build();
+        }
+        http.authorizeHttpRequests(auth -> auth
+                        .requestMatchers(HttpMethod.OPTIONS, "/**").permitAll()
+                        .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/prometheus",
+                                "/education/**", "/error").permitAll()
+                        .requestMatchers("/cds-services", "/cds-services/**").hasAuthority(CDS_CLIENT)
+                        .requestMatchers("/analytics/**", "/cql/**").hasRole(INFORMATICIST)
+                        .anyRequest().denyAll())
+                .oauth2ResourceServer(server -> server
+                        .authenticationManagerResolver(cdsClients(verifier, cdsProperties))
+                        .authenticationEntryPoint(SecurityConfiguration::unauthorized))
+                .httpBasic(basic -> basic.realmName("leg-cramp-cds").authenticationEntryPoint(SecurityConfiguration::unauthorized));
+        return http.build();
+    }
+
+    /** Each request gets a manager that checks the token against the URL it was sent to. */
+    private static AuthenticationManagerResolver<HttpServletRequest> cdsClients(CdsClientTokenVerifier verifier,
+            CdsProperties cdsProperties) {
+        return request -> {
+            String audience = invokedUrl(request, cdsProperties.publicBaseUrl());
+            AuthenticationManager manager = authentication -> {
+                String token = ((BearerTokenAuthenticationToken) authentication).getToken();
+                var jwt = verifier.verify(token, audience);
+                return new JwtAuthenticationToken(jwt, List.of(new SimpleGrantedAuthority(CDS_CLIENT)), jwt.getClaimAsString("iss"));
+            };
+            return manager;
+        };
+    }
+
+    /** The URL the EHR invoked: the configured public base URL (behind a proxy) plus the path, or the request's own URL. */
+    static String invokedUrl(HttpServletRequest request, String publicBaseUrl) {
+        if (publicBaseUrl == null || publicBaseUrl.isBlank()) {
+            return request.getRequestURL().toString();
+        }
+        String base = publicBaseUrl.endsWith("/") ? publicBaseUrl.substring(0, publicBaseUrl.length() - 1) : publicBaseUrl;
+        return base + request.getRequestURI();
+    }
+
+    @Bean
+    UserDetailsService informaticists(SecurityProperties properties) {
+        InMemoryUserDetailsManager users = new InMemoryUserDetailsManager();
+        if (properties.informaticists().configured()) {
+            users.createUser(User.withUsername(properties.informaticists().username())
+                    .password(properties.informaticists().password())
+                    .roles(INFORMATICIST)
+                    .build());
+        }
+        return users;
+    }
+
+    @Bean
+    PasswordEncoder passwordEncoder() {
+        return PasswordEncoderFactories.createDelegatingPasswordEncoder();
+    }
+
+    @Bean
+    CorsConfigurationSource corsConfigurationSource(SecurityProperties properties) {
+        UrlBasedCorsConfigurationSource source = new UrlBasedCorsConfigurationSource();
+        if (!properties.allowedOrigins().isEmpty()) {
+            CorsConfiguration cors = new CorsConfiguration();
+            cors.setAllowedOrigins(properties.allowedOrigins());
+            cors.setAllowedMethods(List.of("GET", "POST", "OPTIONS"));
+            cors.setAllowedHeaders(List.of("Authorization", "Content-Type", "Accept"));
+            cors.setMaxAge(3600L);
+            source.registerCorsConfiguration("/cds-services/**", cors);
+            source.registerCorsConfiguration("/cds-services", cors);
+            source.registerCorsConfiguration("/education/**", cors);
+        }
+        return source;
+    }
+
+    private static void unauthorized(HttpServletRequest request, HttpServletResponse response,
+            AuthenticationException failure) throws IOException {
+        String reason = failure instanceof InvalidBearerTokenException ? failure.getMessage()
+                : request.getHeader("Authorization") == null ? "This endpoint needs credentials: a bearer JWT signed by a trusted EHR"
+                : "The credentials were not accepted";
+        response.setHeader("WWW-Authenticate", request.getRequestURI().startsWith("/cds-services")
+                ? "Bearer error=\"invalid_token\", error_description=\"" + reason.replace("\"", "'") + "\""
+                : "Basic realm=\"leg-cramp-cds\"");
+        problem(response, HttpStatus.UNAUTHORIZED, reason);
+    }
+
+    private static void problem(HttpServletResponse response, HttpStatus status, String detail) throws IOException {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+        problem.setTitle(status.getReasonPhrase());
+        response.setStatus(status.value());
+        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+        response.getWriter().write(JSON.writeValueAsString(Map.of(
+                "type", "about:blank", "title", problem.getTitle(), "status", status.value(), "detail", detail)));
+    }
+}
