@@ -18,6 +18,7 @@ import java.net.MalformedURLException;
 import java.net.URI;
 import java.text.ParseException;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -71,11 +72,12 @@ public class CdsClientTokenVerifier {
 
         DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
         processor.setJWSKeySelector(new JWSVerificationKeySelector<>(ACCEPTED_ALGORITHMS, keys));
+        // Nimbus asks these sets whether they contain null, which immutable sets refuse to answer.
         DefaultJWTClaimsVerifier<SecurityContext> claimsVerifier = new DefaultJWTClaimsVerifier<>(
-                Set.of(expectedAudience),
+                new HashSet<>(Set.of(expectedAudience)),
                 new JWTClaimsSet.Builder().issuer(issuer).build(),
-                Set.of("iss", "aud", "exp", "iat", "jti"),
-                null);
+                new HashSet<>(Set.of("iss", "aud", "exp", "iat", "jti")),
+                new HashSet<>());
         claimsVerifier.setMaxClockSkew((int) properties.clockSkew().toSeconds());
         processor.setJWTClaimsSetVerifier(claimsVerifier);
         JWTClaimsSet claims;
