@@ -4,6 +4,7 @@ import ca.uhn.fhir.context.FhirContext;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.legcramp.cds.cards.CardBuilder;
 import org.legcramp.cds.content.ContentLoader;
 import org.legcramp.cds.content.KnowledgeArtifacts;
@@ -62,9 +63,15 @@ public class CdsConfiguration {
     }
 
     @Bean
-    PatientDataAssembler patientDataAssembler(FhirContext fhirContext, CdsProperties properties, ExecutorService fhirFetchPool) {
+    PatientDataAssembler patientDataAssembler(FhirContext fhirContext, CdsProperties properties, ExecutorService fhirFetchPool,
+            MeterRegistry meterRegistry) {
         return new PatientDataAssembler(
-                new FhirFetcher(fhirContext, properties.requestDeadline(), properties.maxFetchedResources()), fhirFetchPool);
+                new FhirFetcher(fhirContext, min(properties.fhirFetchTimeout(), properties.requestDeadline()),
+                        properties.maxFetchedResources()), fhirFetchPool, meterRegistry);
+    }
+
+    private static java.time.Duration min(java.time.Duration a, java.time.Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     @Bean

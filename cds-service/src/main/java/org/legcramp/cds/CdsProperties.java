@@ -13,6 +13,8 @@ import org.springframework.util.unit.DataSize;
  * @param maxRequestSize a larger request body is refused with 413
  * @param maxJsonDepth deeper JSON nesting is refused with 400
  * @param maxFetchedResources a FHIR search returning more is refused with 412 rather than evaluated partially
+ * @param maxPrefetchResources more resources than this in prefetch and draft orders together is refused with 413
+ * @param fhirFetchTimeout connect and read timeout of one FHIR fetch (never beyond the request deadline)
  * @param publicBaseUrl the URL EHRs reach this service at, when a proxy hides it; empty means "as requested"
  */
 @ConfigurationProperties("legcramp")
@@ -22,4 +24,6 @@ public record CdsProperties(
         @DefaultValue("5MB") DataSize maxRequestSize,
         @DefaultValue("64") int maxJsonDepth,
         @DefaultValue("5000") int maxFetchedResources,
+        @DefaultValue("5000") int maxPrefetchResources,
+        @DefaultValue("2s") Duration fhirFetchTimeout,
         @DefaultValue("") String publicBaseUrl) {}

@@ -73,9 +73,11 @@ public final class CaseRunner implements AutoCloseable {
         this.catalog = new RuleCatalog(content, cql);
         this.evaluator = new CqlEvaluator(cql, new InMemoryTerminologyProvider(content.valueSets()), fhir);
         this.cardBuilder = new CardBuilder(catalog, fhir);
-        CdsProperties defaults = new CdsProperties("", Duration.ofSeconds(2), DataSize.ofMegabytes(5), 64, 5000, "");
+        CdsProperties defaults = new CdsProperties("", Duration.ofSeconds(2), DataSize.ofMegabytes(5), 64, 5000, 5000,
+                Duration.ofSeconds(2), "");
         this.parser = new HookRequestParser(fhir, defaults);
-        this.dataAssembler = new PatientDataAssembler(new FhirFetcher(fhir, Duration.ofSeconds(2), 5000), fetchPool);
+        this.dataAssembler = new PatientDataAssembler(new FhirFetcher(fhir, Duration.ofSeconds(2), 5000), fetchPool,
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
         this.coverage = new Coverage(cql, content.cqlSourceByLibraryName().keySet());
     }
 

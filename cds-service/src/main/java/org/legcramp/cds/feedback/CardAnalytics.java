@@ -1,5 +1,6 @@
 package org.legcramp.cds.feedback;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,10 +19,12 @@ public record CardAnalytics(LocalDate from, LocalDate to, List<RuleStats> rules,
     public record CardStats(String rule, String service, String summary, String indicator, long fired, long accepted,
             long overridden, List<ReasonCount> overrideReasons, List<String> comments) {
 
+        @JsonProperty
         public Double acceptanceRate() {
             return rate(accepted, accepted + overridden);
         }
 
+        @JsonProperty
         public Double overrideRate() {
             return rate(overridden, accepted + overridden);
         }
@@ -29,14 +32,17 @@ public record CardAnalytics(LocalDate from, LocalDate to, List<RuleStats> rules,
 
     public record RuleStats(String rule, long fired, long accepted, long overridden, List<CardStats> cards) {
 
+        @JsonProperty
         public Double acceptanceRate() {
             return rate(accepted, accepted + overridden);
         }
 
+        @JsonProperty
         public Double overrideRate() {
             return rate(overridden, accepted + overridden);
         }
 
+        @JsonProperty
         public Map<String, Long> overrideReasons() {
             Map<String, Long> reasons = new LinkedHashMap<>();
             cards.forEach(card -> card.overrideReasons().forEach(r -> reasons.merge(r.code() == null ? "(none given)" : r.code(), r.count(), Long::sum)));

@@ -1,6 +1,5 @@
 package org.legcramp.cds.hooks;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,7 +15,11 @@ import org.legcramp.cds.hooks.wire.Discovery;
 import org.legcramp.cds.hooks.wire.ServiceDescriptor;
 import org.legcramp.cds.rules.CdsService;
 import org.legcramp.cds.rules.RuleCatalog;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import org.legcramp.cds.prefetch.RequiredDataUnavailableException;
 import org.slf4j.Logger;
+import org.slf4j.MDC;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -42,10 +45,12 @@ public class CdsHooksController {
     private final FeedbackParser feedbackParser;
     private final CdsProperties properties;
     private final CardLedger ledger;
+    private final MeterRegistry metrics;
 
     public CdsHooksController(RuleCatalog catalog, HookRequestParser parser, HookProcessor processor,
-            FeedbackParser feedbackParser, CdsProperties properties, CardLedger ledger) {
+            FeedbackParser feedbackParser, CdsProperties properties, CardLedger ledger, MeterRegistry metrics) {
         this.ledger = ledger;
+        this.metrics = metrics;
         this.catalog = catalog;
         this.parser = parser;
         this.processor = processor;
@@ -64,13 +69,40 @@ public class CdsHooksController {
     public CardsResponse invoke(@PathVariable String serviceId,
             @RequestParam(name = "explain", defaultValue = "false") boolean explain, HttpServletRequest http) {
         Instant receivedAt = Instant.now();
-        CdsService service = catalog.service(serviceId).orElseThrow(() -> new UnknownServiceException(serviceId));
-        JsonNode body = parser.readJson(readBody(http));
-        HookRequest request = parser.parse(body, service.hook());
-        List<Card> cards = processor.process(service, request, receivedAt, serviceBaseUrl(), explain);
-        log.info("service={} hookInstance={} cards={} ms={}", service.id(), request.hookInstance(), cards.size(),
-                java.time.Duration.between(receivedAt, Instant.now()).toMillis());
-        return new CardsResponse(cards);
+        Timer.Sample sample = Timer.start(metrics);
+        String status = "500";
+        String serviceTag = "unknown";
+        try {
+            CdsService service = catalog.service(serviceId).orElseThrow(() -> new UnknownServiceException(serviceId));
+            serviceTag = service.id();
+            Timer.Sample parsing = Timer.start(metrics);
+            HookRequest request = parser.parse(parser.readJson(readBody(http)), service.hook());
+            parsing.stop(metrics.timer("legcramp.hook.stage", "service", service.id(), "stage", "parse"));
+            MDC.put("hookInstance", request.hookInstance());
+            MDC.put("service", service.id());
+            List<Card> cards = processor.process(service, request, receivedAt, serviceBaseUrl(), explain);
+            status = "200";
+            log.info("service={} hookInstance={} cards={} ms={}", service.id(), request.hookInstance(), cards.size(),
+                    java.time.Duration.between(receivedAt, Instant.now()).toMillis());
+            return new CardsResponse(cards);
+        } catch (UnknownServiceException e) {
+            status = "404";
+            throw e;
+        } catch (BadRequestException e) {
+            status = "400";
+            throw e;
+        } catch (PayloadTooLargeException e) {
+            status = "413";
+            throw e;
+        } catch (RequiredDataUnavailableException e) {
+            status = "412";
+            log.info("service={} answered 412: required data unavailable", serviceTag);
+            throw e;
+        } finally {
+            sample.stop(metrics.timer("legcramp.hook.requests", "service", serviceTag, "status", status));
+            MDC.remove("hookInstance");
+            MDC.remove("service");
+        }
     }
 
     @PostMapping(path = "/cds-services/{serviceId}/feedback")
@@ -78,6 +110,10 @@ public class CdsHooksController {
         CdsService service = catalog.service(serviceId).orElseThrow(() -> new UnknownServiceException(serviceId));
         var feedback = feedbackParser.parse(parser.readJson(readBody(http)));
         var stored = ledger.recordFeedback(service, feedback, Instant.now());
+        for (int i = 0; i < feedback.size(); i++) {
+            metrics.counter("legcramp.feedback", "service", service.id(), "outcome", feedback.get(i).outcome(),
+                    "stored", stored.get(i).name().toLowerCase()).increment();
+        }
         log.info("service={} feedback items={} stored={}", service.id(), feedback.size(), stored);
         return ResponseEntity.ok().build();
     }

@@ -14,6 +14,8 @@ import org.legcramp.cds.feedback.CardLedger;
 import org.legcramp.cds.hooks.wire.Card;
 import org.legcramp.cds.prefetch.PatientDataAssembler;
 import org.legcramp.cds.rules.CdsService;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
@@ -33,9 +35,11 @@ public class HookProcessor {
     private final CardBuilder cardBuilder;
     private final CdsProperties properties;
     private final CardLedger ledger;
+    private final MeterRegistry metrics;
 
     public HookProcessor(PatientDataAssembler dataAssembler, CqlEvaluator evaluator, CardBuilder cardBuilder,
-            CdsProperties properties, CardLedger ledger) {
+            CdsProperties properties, CardLedger ledger, MeterRegistry metrics) {
+        this.metrics = metrics;
         this.dataAssembler = dataAssembler;
         this.evaluator = evaluator;
         this.cardBuilder = cardBuilder;
@@ -50,12 +54,26 @@ public class HookProcessor {
     public List<Card> process(CdsService service, HookRequest request, Instant receivedAt, URI serviceBaseUrl,
             boolean explain) {
         Instant deadline = receivedAt.plus(properties.requestDeadline());
-        List<Resource> data = dataAssembler.assemble(service, request, deadline);
-        var evaluation = evaluator.evaluate(service.libraryName(), request.patientId(), data,
-                ZonedDateTime.ofInstant(receivedAt, ZoneOffset.UTC), Map.of());
-        List<Card> cards = cardBuilder.cards(service, evaluation, request.patientId(), serviceBaseUrl, explain);
-        recordIssued(service, request, cards);
+        List<Resource> data = stage(service, "data", () -> dataAssembler.assemble(service, request, deadline));
+        var evaluation = stage(service, "evaluation", () -> evaluator.evaluate(service.libraryName(), request.patientId(), data,
+                ZonedDateTime.ofInstant(receivedAt, ZoneOffset.UTC), Map.of()));
+        List<Card> cards = stage(service, "cards", () -> {
+            List<Card> built = cardBuilder.cards(service, evaluation, request.patientId(), serviceBaseUrl, explain);
+            recordIssued(service, request, built);
+            return built;
+        });
+        cards.forEach(card -> metrics.counter("legcramp.cards.issued", "service", service.id(), "indicator", card.indicator()).increment());
         return cards;
+    }
+
+    /** Times one stage of a hook call: legcramp.hook.stage{service, stage}. */
+    private <T> T stage(CdsService service, String stage, java.util.function.Supplier<T> work) {
+        Timer.Sample sample = Timer.start(metrics);
+        try {
+            return work.get();
+        } finally {
+            sample.stop(metrics.timer("legcramp.hook.stage", "service", service.id(), "stage", stage));
+        }
     }
 
     /** The ledger makes feedback analysable; a ledger outage must not keep cards from the clinician. */

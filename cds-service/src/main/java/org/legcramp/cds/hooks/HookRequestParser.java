@@ -39,9 +39,11 @@ public class HookRequestParser {
 
     private final ObjectMapper json;
     private final FhirContext fhirContext;
+    private final int maxResources;
 
     public HookRequestParser(FhirContext fhirContext, org.legcramp.cds.CdsProperties properties) {
         this.fhirContext = fhirContext;
+        this.maxResources = properties.maxPrefetchResources();
         this.json = JsonMapper.builder()
                 .build();
         this.json.getFactory().setStreamReadConstraints(
@@ -96,6 +98,11 @@ public class HookRequestParser {
         List<Resource> draftOrders = expectedHook.hasDraftOrders() ? draftOrders(context.get("draftOrders")) : List.of();
         Set<String> selections = expectedHook == Hook.ORDER_SELECT ? selections(context.get("selections"), draftOrders) : Set.of();
         Map<String, PrefetchValue> prefetch = prefetch(body.get("prefetch"));
+        long resources = draftOrders.size() + prefetch.values().stream()
+                .mapToLong(value -> value instanceof PrefetchValue.Present present ? present.resources().size() : 0).sum();
+        if (resources > maxResources) {
+            throw new PayloadTooLargeException("The request carries " + resources + " FHIR resources; the limit is " + maxResources);
+        }
         return new HookRequest(expectedHook, hookInstance, fhirServer, accessToken, patientId, userId, draftOrders,
                 selections, prefetch);
     }

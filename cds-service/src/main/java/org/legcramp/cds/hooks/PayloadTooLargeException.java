@@ -4,6 +4,10 @@ package org.legcramp.cds.hooks;
 public final class PayloadTooLargeException extends RuntimeException {
 
     public PayloadTooLargeException(long limitBytes) {
-        super("Request body is larger than the limit of " + limitBytes + " bytes");
+        this("Request body is larger than the limit of " + limitBytes + " bytes");
+    }
+
+    public PayloadTooLargeException(String message) {
+        super(message);
     }
 }

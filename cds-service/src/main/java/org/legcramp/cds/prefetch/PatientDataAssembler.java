@@ -16,6 +16,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.hl7.fhir.instance.model.api.IIdType;
 import org.hl7.fhir.r4.model.MedicationRequest;
 import org.hl7.fhir.r4.model.Resource;
@@ -36,10 +38,27 @@ public final class PatientDataAssembler {
 
     private final FhirFetcher fetcher;
     private final ExecutorService fetchPool;
+    private final MeterRegistry metrics;
 
-    public PatientDataAssembler(FhirFetcher fetcher, ExecutorService fetchPool) {
+    public PatientDataAssembler(FhirFetcher fetcher, ExecutorService fetchPool, MeterRegistry metrics) {
         this.fetcher = fetcher;
         this.fetchPool = fetchPool;
+        this.metrics = metrics;
+    }
+
+    /** One timed fetch: legcramp.fhir.fetch{outcome=ok|error}. */
+    private CompletableFuture<List<Resource>> fetchAsync(HookRequest request, String query) {
+        return CompletableFuture.supplyAsync(() -> {
+            Timer.Sample sample = Timer.start(metrics);
+            String outcome = "error";
+            try {
+                List<Resource> fetched = fetcher.fetch(request.fhirServer(), request.accessToken(), query);
+                outcome = "ok";
+                return fetched;
+            } finally {
+                sample.stop(metrics.timer("legcramp.fhir.fetch", "outcome", outcome));
+            }
+        }, fetchPool);
     }
 
     /**
@@ -64,8 +83,7 @@ public final class PatientDataAssembler {
                         + (sent == null ? "not sent" : "a failed prefetch") + " and the request has no fhirServer to fetch it from");
             }
             String query = fill(template.getValue(), request.contextTokens());
-            fetches.put(key, CompletableFuture.supplyAsync(
-                    () -> fetcher.fetch(request.fhirServer(), request.accessToken(), query), fetchPool));
+            fetches.put(key, fetchAsync(request, query));
         }
         for (Map.Entry<String, CompletableFuture<List<Resource>>> fetch : fetches.entrySet()) {
             fetchedOrFail(fetch.getKey(), fetch.getValue(), deadline, fetches).forEach(resource -> add(byId, resource));
@@ -97,8 +115,7 @@ public final class PatientDataAssembler {
                 throw new RequiredDataUnavailableException("Draft order " + medicationRequest.getIdElement().getIdPart()
                         + " names " + id + ", which was not sent, and the request has no fhirServer to fetch it from");
             }
-            fetches.put(id, CompletableFuture.supplyAsync(
-                    () -> fetcher.fetch(request.fhirServer(), request.accessToken(), id), fetchPool));
+            fetches.put(id, fetchAsync(request, id));
         }
         for (Map.Entry<String, CompletableFuture<List<Resource>>> fetch : fetches.entrySet()) {
             fetchedOrFail(fetch.getKey(), fetch.getValue(), deadline, fetches).forEach(resource -> add(byId, resource));
@@ -111,6 +128,7 @@ public final class PatientDataAssembler {
         try {
             return fetch.get(Math.max(remaining, 0), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
+            metrics.counter("legcramp.fhir.fetch.failures", "reason", "deadline").increment();
             all.values().forEach(f -> f.cancel(true));
             log.warn("FHIR fetch for '{}' missed the request deadline", key.startsWith("Medication/") ? "Medication" : key);
             throw new RequiredDataUnavailableException("The FHIR server did not answer in time for '" + key + "'");
@@ -118,6 +136,7 @@ public final class PatientDataAssembler {
             Thread.currentThread().interrupt();
             throw new RequiredDataUnavailableException("Interrupted while fetching '" + key + "'");
         } catch (ExecutionException e) {
+            metrics.counter("legcramp.fhir.fetch.failures", "reason", e.getCause().getClass().getSimpleName()).increment();
             all.values().forEach(f -> f.cancel(true));
             throw new RequiredDataUnavailableException("Could not fetch '" + key + "' from the FHIR server: "
                     + describe(e.getCause()));

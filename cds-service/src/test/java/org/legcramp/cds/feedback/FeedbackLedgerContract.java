@@ -1,0 +1,125 @@
+package org.legcramp.cds.feedback;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.legcramp.cds.support.CdsClient;
+import org.legcramp.cds.support.HookCase;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * What the card ledger must do on every database it runs on: record each card issued, store
+ * feedback against it (duplicates once, unknown cards flagged, never lost), and count it all in
+ * the analytics. Subclasses choose the database.
+ */
+abstract class FeedbackLedgerContract {
+
+    private static final String SERVICE = "/cds-services/quinine-for-cramps-order-sign";
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    JdbcClient jdbc;
+
+    private CdsClient client() {
+        return new CdsClient(port);
+    }
+
+    private JsonNode issueQuinineCard() {
+        var reply = client().post(SERVICE, HookCase.named("quinine-for-cramps", "fires-quinine-ingredient-for-sleep-cramps").request());
+        assertThat(reply.status()).isEqualTo(200);
+        return reply.json().at("/cards/0");
+    }
+
+    private int sendFeedback(String item) {
+        return client().post(SERVICE + "/feedback", "{\"feedback\": [" + item + "]}").status();
+    }
+
+    private JsonNode quinineAnalytics() {
+        String today = LocalDate.now(ZoneOffset.UTC).toString();
+        JsonNode analytics = client().get("/analytics/cards?from=" + today + "&to=" + today).json();
+        for (JsonNode rule : analytics.get("rules")) {
+            if (rule.get("rule").asText().equals("quinine-for-cramps")) {
+                return rule;
+            }
+        }
+        return null;
+    }
+
+    private long count(JsonNode rule, String field) {
+        return rule == null ? 0 : rule.get(field).asLong();
+    }
+
+    @Test
+    void issuedCardIsRecordedWithoutPatientData() {
+        JsonNode card = issueQuinineCard();
+        var row = jdbc.sql("SELECT service_id, rule_id, indicator, card_title FROM issued_card WHERE card_uuid = :uuid")
+                .param("uuid", card.get("uuid").asText()).query().singleRow();
+        assertThat(row.get("SERVICE_ID") != null ? row.get("SERVICE_ID") : row.get("service_id")).isEqualTo("quinine-for-cramps-order-sign");
+        assertThat(row.values()).noneMatch(value -> String.valueOf(value).contains("pat-quinine"));
+    }
+
+    @Test
+    void feedbackIsStoredAndCountedPerRule() {
+        JsonNode before = quinineAnalytics();
+        JsonNode accepted = issueQuinineCard();
+        JsonNode overridden = issueQuinineCard();
+
+        assertThat(sendFeedback("""
+                {"card": "%s", "outcome": "accepted", "outcomeTimestamp": "2026-11-22T10:15:00Z",
+                 "acceptedSuggestions": [{"id": "%s"}]}""".formatted(accepted.get("uuid").asText(),
+                accepted.at("/suggestions/0/uuid").asText()))).isEqualTo(200);
+        assertThat(sendFeedback("""
+                {"card": "%s", "outcome": "overridden", "outcomeTimestamp": "2026-11-22T10:16:00Z",
+                 "overrideReason": {"reason": %s, "userComment": "Patient has had malaria before"}}""".formatted(
+                overridden.get("uuid").asText(), overridden.at("/overrideReasons/0")))).isEqualTo(200);
+
+        JsonNode after = quinineAnalytics();
+        assertThat(count(after, "fired") - count(before, "fired")).isEqualTo(2);
+        assertThat(count(after, "accepted") - count(before, "accepted")).isEqualTo(1);
+        assertThat(count(after, "overridden") - count(before, "overridden")).isEqualTo(1);
+        assertThat(after.get("acceptanceRate").isNumber()).isTrue();
+        assertThat(after.get("overrideReasons").has("malaria-indication")).isTrue();
+        assertThat(after.toString()).contains("Patient has had malaria before");
+    }
+
+    @Test
+    void duplicateFeedbackIsStoredOnce() {
+        JsonNode card = issueQuinineCard();
+        String item = """
+                {"card": "%s", "outcome": "overridden", "outcomeTimestamp": "2026-11-22T11:00:00Z",
+                 "overrideReason": {"reason": %s}}""".formatted(card.get("uuid").asText(), card.at("/overrideReasons/1"));
+
+        assertThat(sendFeedback(item)).isEqualTo(200);
+        assertThat(sendFeedback(item)).isEqualTo(200);
+
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM card_feedback WHERE card_uuid = :uuid")
+                .param("uuid", card.get("uuid").asText()).query(Long.class).single()).isEqualTo(1);
+    }
+
+    @Test
+    void feedbackForAnUnknownCardIsStoredAndFlagged() {
+        String unknown = UUID.randomUUID().toString();
+
+        assertThat(sendFeedback("""
+                {"card": "%s", "outcome": "accepted", "outcomeTimestamp": "2026-11-22T12:00:00Z"}""".formatted(unknown)))
+                .isEqualTo(200);
+
+        assertThat(jdbc.sql("SELECT unknown_card FROM card_feedback WHERE card_uuid = :uuid")
+                .param("uuid", unknown).query(Boolean.class).single()).isTrue();
+        assertThat(client().get("/analytics/cards").json().get("feedbackForUnknownCards").asLong()).isPositive();
+    }
+
+    @Test
+    void analyticsRefuseABadDateRange() {
+        assertThat(client().get("/analytics/cards?from=2026-12-01&to=2026-11-01").status()).isEqualTo(400);
+        assertThat(client().get("/analytics/cards?from=yesterday").status()).isEqualTo(400);
+    }
+}
