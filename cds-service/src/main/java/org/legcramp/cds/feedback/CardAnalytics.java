@@ -17,30 +17,10 @@ public record CardAnalytics(LocalDate from, LocalDate to, List<RuleStats> rules,
     public record ReasonCount(String code, String display, long count) {}
 
     public record CardStats(String rule, String service, String summary, String indicator, long fired, long accepted,
-            long overridden, List<ReasonCount> overrideReasons, List<String> comments) {
+            long overridden, List<ReasonCount> overrideReasons, List<String> comments) implements Rates {}
 
-        @JsonProperty
-        public Double acceptanceRate() {
-            return rate(accepted, accepted + overridden);
-        }
-
-        @JsonProperty
-        public Double overrideRate() {
-            return rate(overridden, accepted + overridden);
-        }
-    }
-
-    public record RuleStats(String rule, long fired, long accepted, long overridden, List<CardStats> cards) {
-
-        @JsonProperty
-        public Double acceptanceRate() {
-            return rate(accepted, accepted + overridden);
-        }
-
-        @JsonProperty
-        public Double overrideRate() {
-            return rate(overridden, accepted + overridden);
-        }
+    public record RuleStats(String rule, long fired, long accepted, long overridden, List<CardStats> cards)
+            implements Rates {
 
         @JsonProperty
         public Map<String, Long> overrideReasons() {
@@ -50,8 +30,25 @@ public record CardAnalytics(LocalDate from, LocalDate to, List<RuleStats> rules,
         }
     }
 
-    static Double rate(long part, long whole) {
-        return whole == 0 ? null : Math.round(1000.0 * part / whole) / 1000.0;
+    /** Rates over the cards that got an answer (accepted or overridden); null when none did. */
+    interface Rates {
+        long accepted();
+
+        long overridden();
+
+        @JsonProperty
+        default Double acceptanceRate() {
+            return rate(accepted(), accepted() + overridden());
+        }
+
+        @JsonProperty
+        default Double overrideRate() {
+            return rate(overridden(), accepted() + overridden());
+        }
+
+        private static Double rate(long part, long whole) {
+            return whole == 0 ? null : Math.round(1000.0 * part / whole) / 1000.0;
+        }
     }
 
     static CardAnalytics of(LocalDate from, LocalDate to, List<CardStats> cards, long unknown) {

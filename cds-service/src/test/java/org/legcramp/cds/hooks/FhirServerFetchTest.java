@@ -95,14 +95,9 @@ class FhirServerFetchTest {
 
     @Test
     void failedPrefetchIsFetchedFromTheFhirServer() {
-        HookCaseSpec hookCase = HookCase.named("liver-disease-cramps-baclofen", "fires-cirrhosis-with-cramps");
-        fhirServer.clear();
-        fhirServer.store(prefetchResources(hookCase.request()));
-        ObjectNode request = hookCase.request().deepCopy();
+        ObjectNode request = liverCaseServedBy(fhirServer.baseUrl(), TOKEN, true);
         ((ObjectNode) request.get("prefetch")).putObject("conditions").put("resourceType", "OperationOutcome")
                 .putArray("issue").addObject().put("severity", "error").put("code", "timeout");
-        request.put("fhirServer", fhirServer.baseUrl());
-        request.putObject("fhirAuthorization").put("access_token", TOKEN).put("token_type", "Bearer");
 
         var reply = new CdsClient(port).post("/cds-services/liver-disease-cramps-baclofen-patient-view", request);
 
@@ -112,13 +107,7 @@ class FhirServerFetchTest {
 
     @Test
     void wrongBearerTokenIs412() {
-        HookCaseSpec hookCase = HookCase.named("liver-disease-cramps-baclofen", "fires-cirrhosis-with-cramps");
-        fhirServer.clear();
-        fhirServer.store(prefetchResources(hookCase.request()));
-        ObjectNode request = hookCase.request().deepCopy();
-        request.remove("prefetch");
-        request.put("fhirServer", fhirServer.baseUrl());
-        request.putObject("fhirAuthorization").put("access_token", "not-the-token").put("token_type", "Bearer");
+        ObjectNode request = liverCaseServedBy(fhirServer.baseUrl(), "not-the-token", false);
 
         var reply = new CdsClient(port).post("/cds-services/liver-disease-cramps-baclofen-patient-view", request);
 
@@ -166,11 +155,21 @@ class FhirServerFetchTest {
     }
 
     private CdsClient.Reply withoutPrefetch(String fhirServerUrl) {
+        return new CdsClient(port).post("/cds-services/liver-disease-cramps-baclofen-patient-view",
+                liverCaseServedBy(fhirServerUrl, TOKEN, false));
+    }
+
+    /** The liver case, its data on the in-process FHIR server, pointing at {@code fhirServerUrl} with {@code token}. */
+    private static ObjectNode liverCaseServedBy(String fhirServerUrl, String token, boolean keepPrefetch) {
         ObjectNode request = HookCase.named("liver-disease-cramps-baclofen", "fires-cirrhosis-with-cramps").request();
-        request.remove("prefetch");
+        fhirServer.clear();
+        fhirServer.store(prefetchResources(request));
+        if (!keepPrefetch) {
+            request.remove("prefetch");
+        }
         request.put("fhirServer", fhirServerUrl);
-        request.putObject("fhirAuthorization").put("access_token", TOKEN).put("token_type", "Bearer");
-        return new CdsClient(port).post("/cds-services/liver-disease-cramps-baclofen-patient-view", request);
+        request.putObject("fhirAuthorization").put("access_token", token).put("token_type", "Bearer");
+        return request;
     }
 
     private static List<Resource> prefetchResources(JsonNode request) {
