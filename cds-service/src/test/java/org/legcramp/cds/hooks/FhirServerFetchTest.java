@@ -21,7 +21,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.legcramp.cds.support.CardRules;
 import org.legcramp.cds.support.CdsClient;
-import org.legcramp.cds.casetest.HookCaseSpec;
 import org.legcramp.cds.support.HookCase;
 import org.legcramp.cds.support.InProcessFhirServer;
 import org.springframework.boot.test.context.SpringBootTest;
