@@ -22,6 +22,8 @@ import java.util.Map;
 import java.util.Set;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.OperationOutcome;
+import org.hl7.fhir.r4.model.Property;
+import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.legcramp.cds.prefetch.PrefetchValue;
 import org.springframework.stereotype.Component;
@@ -95,7 +97,7 @@ public class HookRequestParser {
         }
         String userId = requiredText(context, "userId", "context.userId");
 
-        List<Resource> draftOrders = expectedHook.hasDraftOrders() ? draftOrders(context.get("draftOrders")) : List.of();
+        List<Resource> draftOrders = expectedHook.hasDraftOrders() ? draftOrders(context.get("draftOrders"), patientId) : List.of();
         Set<String> selections = expectedHook == Hook.ORDER_SELECT ? selections(context.get("selections"), draftOrders) : Set.of();
         Map<String, PrefetchValue> prefetch = prefetch(body.get("prefetch"));
         long resources = draftOrders.size() + prefetch.values().stream()
@@ -151,7 +153,11 @@ public class HookRequestParser {
         return token;
     }
 
-    private List<Resource> draftOrders(JsonNode value) {
+    /**
+     * The orders being written. They are the context patient's by definition, so one without a
+     * subject is taken as the patient's (else no rule could see it); one for another patient is refused.
+     */
+    private List<Resource> draftOrders(JsonNode value, String patientId) {
         Resource parsed = parseFhir(value, "context.draftOrders");
         if (!(parsed instanceof Bundle bundle)) {
             throw new BadRequestException("context.draftOrders must be a FHIR Bundle, not " + parsed.fhirType());
@@ -164,6 +170,16 @@ public class HookRequestParser {
             Resource order = entry.getResource();
             if (!order.getIdElement().hasIdPart()) {
                 throw new BadRequestException("context.draftOrders: every draft " + order.fhirType() + " needs an id");
+            }
+            Property subject = order.getNamedProperty("subject");
+            if (subject != null) {
+                Reference reference = subject.hasValues() ? (Reference) subject.getValues().get(0) : null;
+                if (reference == null || !reference.hasReference()) {
+                    order.setProperty("subject", new Reference("Patient/" + patientId));
+                } else if (!patientId.equals(reference.getReferenceElement().getIdPart())) {
+                    throw new BadRequestException("context.draftOrders: " + order.fhirType() + "/" + order.getIdElement().getIdPart()
+                            + " is for another patient than context.patientId");
+                }
             }
             orders.add(order);
         }

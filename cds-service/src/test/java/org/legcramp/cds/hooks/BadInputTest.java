@@ -116,6 +116,22 @@ class BadInputTest {
     }
 
     @Test
+    void draftOrderForAnotherPatientIs400() {
+        ObjectNode request = quinineRequest();
+        ((ObjectNode) request.at("/context/draftOrders/entry/0/resource/subject")).put("reference", "Patient/someone-else");
+        assertProblem(client().post(QUININE_SIGN, request), 400, "for another patient");
+    }
+
+    @Test
+    void draftOrderWithoutSubjectIsTheContextPatientsAndStillGetsItsCard() {
+        ObjectNode request = quinineRequest();
+        ((ObjectNode) request.at("/context/draftOrders/entry/0/resource")).remove("subject");
+        var reply = client().post(QUININE_SIGN, request);
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.json().get("cards")).hasSize(1);
+    }
+
+    @Test
     void draftOrdersThatAreNotABundleIs400() {
         ObjectNode request = quinineRequest();
         ((ObjectNode) request.get("context")).set("draftOrders", request.at("/context/draftOrders/entry/0/resource"));
