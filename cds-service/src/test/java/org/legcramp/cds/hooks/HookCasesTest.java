@@ -2,11 +2,18 @@ package org.legcramp.cds.hooks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.legcramp.cds.casetest.CardExpectations;
+import org.legcramp.cds.casetest.HookCaseSpec;
 import org.legcramp.cds.support.CardRules;
 import org.legcramp.cds.support.CdsClient;
 import org.legcramp.cds.support.HookCase;
@@ -36,6 +43,30 @@ class HookCasesTest {
                     .as("every card links the patient education page")
                     .anyMatch(link -> link.get("url").asText().equals(educationPage())));
         }));
+    }
+
+    @Test
+    void concurrentCallsToDifferentServicesEachGetTheirOwnCards() throws Exception {
+        CdsClient client = new CdsClient(port);
+        List<HookCaseSpec> cases = List.of(
+                HookCase.named("quinine-for-cramps", "fires-quinine-ingredient-for-sleep-cramps"),
+                HookCase.named("new-diuretic", "fires-one-card-each-for-thiazide-and-loop"),
+                HookCase.named("liver-disease-cramps-baclofen", "silent-already-on-baclofen"),
+                HookCase.named("persistent-unexplained-cramps", "fires-cramps-recorded-twice"));
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<List<String>>> results = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                HookCaseSpec hookCase = cases.get(i % cases.size());
+                results.add(pool.submit(() -> CardExpectations.differences(hookCase.expected().get("cards"),
+                        client.post("/cds-services/" + hookCase.service(), hookCase.request()).json().get("cards"))));
+            }
+            for (Future<List<String>> result : results) {
+                assertThat(result.get(30, TimeUnit.SECONDS)).isEmpty();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test
