@@ -51,7 +51,7 @@ class CaseRunnerTest {
             CaseResult result = runner.run(runner.hookCases("new-diuretic", "fires-info-for-new-furosemide").get(0));
 
             assertThat(result.passed()).isFalse();
-            assertThat(String.join("\n", result.differences())).contains("\"warning\"").contains("info \"Loop diuretic");
+            assertThat(String.join("\n", result.differences())).contains("\"warning\"").contains("info \"Check electrolytes if cramps appear");
             assertThat(result.explanation()).anyMatch(line -> line.startsWith("\"New Loop Diuretic\" = true"));
         }
     }
