@@ -17,12 +17,14 @@ public final class Explanations {
     private Explanations() {}
 
     public static Map<String, Object> of(PlanDefinitionActionComponent action, Evaluation evaluation) {
+        Map<String, List<String>> behind = evaluation.resourcesBehind();
         List<Map<String, Object>> defines = new ArrayList<>();
-        defines.add(define("condition", action.getConditionFirstRep().getExpression().getExpression(), evaluation));
-        action.getDynamicValue().forEach(value -> defines.add(define(value.getPath(), value.getExpression().getExpression(), evaluation)));
+        defines.add(define("condition", action.getConditionFirstRep().getExpression().getExpression(), evaluation, behind));
+        action.getDynamicValue().forEach(value ->
+                defines.add(define(value.getPath(), value.getExpression().getExpression(), evaluation, behind)));
         for (PlanDefinitionActionComponent sub : action.getAction()) {
             sub.getDynamicValue().forEach(value ->
-                    defines.add(define("suggestion: " + sub.getTitle(), value.getExpression().getExpression(), evaluation)));
+                    defines.add(define("suggestion: " + sub.getTitle(), value.getExpression().getExpression(), evaluation, behind)));
         }
         Map<String, Object> explanation = new LinkedHashMap<>();
         explanation.put("library", evaluation.libraryName());
@@ -30,7 +32,8 @@ public final class Explanations {
         return explanation;
     }
 
-    private static Map<String, Object> define(String role, String name, Evaluation evaluation) {
+    private static Map<String, Object> define(String role, String name, Evaluation evaluation,
+            Map<String, List<String>> behind) {
         Map<String, Object> define = new LinkedHashMap<>();
         define.put("name", name);
         define.put("role", role);
@@ -38,7 +41,7 @@ public final class Explanations {
         if (value != null) {
             define.put("value", value);
         }
-        define.put("resources", evaluation.resourcesBehind().getOrDefault(name, List.of()));
+        define.put("resources", behind.getOrDefault(name, List.of()));
         return define;
     }
 }

@@ -74,25 +74,33 @@ public final class CqlEvaluator {
         }
         EvaluationResult result = results.getResultFor(identifier);
         Map<String, Object> values = new LinkedHashMap<>();
-        Map<String, List<String>> resourcesBehind = new LinkedHashMap<>();
+        Map<String, Set<Object>> evaluatedResources = new LinkedHashMap<>();
         result.getExpressionResults().forEach((name, expression) -> {
             values.put(name, expression.getValue());
-            resourcesBehind.put(name, expression.getEvaluatedResources().stream()
-                    .filter(Resource.class::isInstance).map(Resource.class::cast)
-                    .map(r -> r.fhirType() + "/" + r.getIdElement().getIdPart()).distinct().sorted().toList());
+            evaluatedResources.put(name, expression.getEvaluatedResources());
         });
         String lcov = collectCoverage
                 ? engine.getState().getGlobalCoverage().exportLcovInfo(libraries.contentIdentifiersUsedBy(libraryName))
                 : null;
-        return new Evaluation(libraryName, values, resourcesBehind, lcov);
+        return new Evaluation(libraryName, values, evaluatedResources, lcov);
     }
 
     /**
-     * The value of each define of one library for one patient, the ids of the resources each
-     * define read (its evidence), and, when asked for, the engine's coverage as LCOV.
+     * The value of each define of one library for one patient, the resources each define read (its
+     * evidence), and, when asked for, the engine's coverage as LCOV.
      */
-    public record Evaluation(String libraryName, Map<String, Object> values, Map<String, List<String>> resourcesBehind,
+    public record Evaluation(String libraryName, Map<String, Object> values, Map<String, Set<Object>> evaluatedResources,
             String lcov) {
+
+        /** For each define, the ids ({@code Type/id}) of the resources it read; formatted only when asked for. */
+        public Map<String, List<String>> resourcesBehind() {
+            Map<String, List<String>> ids = new LinkedHashMap<>();
+            evaluatedResources.forEach((name, resources) -> ids.put(name, resources.stream()
+                    .filter(Resource.class::isInstance).map(Resource.class::cast)
+                    .map(r -> r.fhirType() + "/" + r.getIdElement().getIdPart()).distinct().sorted().toList()));
+            return ids;
+        }
+
 
         public Object value(String define) {
             if (!values.containsKey(define)) {
