@@ -26,4 +26,13 @@ public record CdsProperties(
         @DefaultValue("5000") int maxFetchedResources,
         @DefaultValue("5000") int maxPrefetchResources,
         @DefaultValue("2s") Duration fhirFetchTimeout,
-        @DefaultValue("") String publicBaseUrl) {}
+        @DefaultValue("") String publicBaseUrl) {
+
+    /** The public base URL without a trailing slash, or null when the service should use the request's own URL. */
+    public String publicBase() {
+        if (publicBaseUrl == null || publicBaseUrl.isBlank()) {
+            return null;
+        }
+        return publicBaseUrl.endsWith("/") ? publicBaseUrl.substring(0, publicBaseUrl.length() - 1) : publicBaseUrl;
+    }
+}

@@ -3,6 +3,7 @@ package org.legcramp.cds.evaluation;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.parser.DataFormatException;
 import com.fasterxml.jackson.databind.JsonNode;
+import jakarta.servlet.http.HttpServletRequest;
 import java.math.BigDecimal;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -24,7 +25,6 @@ import org.opencds.cqf.cql.engine.runtime.Quantity;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
@@ -50,8 +50,8 @@ public class AdHocEvaluationController {
     }
 
     @PostMapping(path = "/cql/evaluate", produces = MediaType.APPLICATION_JSON_VALUE)
-    public Map<String, Object> evaluate(@RequestBody byte[] body) {
-        JsonNode request = json.readJson(body);
+    public Map<String, Object> evaluate(HttpServletRequest http) {
+        JsonNode request = json.readJson(http);
         String library = request.path("library").asText("");
         if (!libraries.names().contains(library)) {
             throw new BadRequestException("'library' must name a content library, one of " + libraries.names());

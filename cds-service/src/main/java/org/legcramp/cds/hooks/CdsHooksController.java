@@ -1,8 +1,6 @@
 package org.legcramp.cds.hooks;
 
 import jakarta.servlet.http.HttpServletRequest;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.time.Instant;
 import java.util.List;
@@ -76,7 +74,7 @@ public class CdsHooksController {
             CdsService service = catalog.service(serviceId).orElseThrow(() -> new UnknownServiceException(serviceId));
             serviceTag = service.id();
             Timer.Sample parsing = Timer.start(metrics);
-            HookRequest request = parser.parse(parser.readJson(readBody(http)), service.hook());
+            HookRequest request = parser.parse(parser.readJson(http), service.hook());
             parsing.stop(metrics.timer("legcramp.hook.stage", "service", service.id(), "stage", "parse"));
             MDC.put("hookInstance", request.hookInstance());
             MDC.put("service", service.id());
@@ -108,7 +106,7 @@ public class CdsHooksController {
     @PostMapping(path = "/cds-services/{serviceId}/feedback")
     public ResponseEntity<Void> feedback(@PathVariable String serviceId, HttpServletRequest http) {
         CdsService service = catalog.service(serviceId).orElseThrow(() -> new UnknownServiceException(serviceId));
-        var feedback = feedbackParser.parse(parser.readJson(readBody(http)));
+        var feedback = feedbackParser.parse(parser.readJson(http));
         var stored = ledger.recordFeedback(service, feedback, Instant.now());
         for (int i = 0; i < feedback.size(); i++) {
             metrics.counter("legcramp.feedback", "service", service.id(), "outcome", feedback.get(i).outcome(),
@@ -120,26 +118,10 @@ public class CdsHooksController {
 
     /** The configured public base URL (behind a proxy), else the URL this request came in on. */
     private URI serviceBaseUrl() {
-        String configured = properties.publicBaseUrl();
-        String base = configured == null || configured.isBlank()
-                ? ServletUriComponentsBuilder.fromCurrentContextPath().toUriString()
-                : configured;
+        String base = properties.publicBase() != null
+                ? properties.publicBase()
+                : ServletUriComponentsBuilder.fromCurrentContextPath().toUriString();
         return URI.create(base.endsWith("/") ? base : base + "/");
     }
 
-    private byte[] readBody(HttpServletRequest http) {
-        long limit = properties.maxRequestSize().toBytes();
-        if (http.getContentLengthLong() > limit) {
-            throw new PayloadTooLargeException(limit);
-        }
-        try (InputStream in = http.getInputStream()) {
-            byte[] body = in.readNBytes((int) limit + 1);
-            if (body.length > limit) {
-                throw new PayloadTooLargeException(limit);
-            }
-            return body;
-        } catch (IOException e) {
-            throw new BadRequestException("Request body could not be read");
-        }
-    }
 }

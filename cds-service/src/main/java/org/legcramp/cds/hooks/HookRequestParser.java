@@ -10,7 +10,9 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
@@ -42,17 +44,36 @@ public class HookRequestParser {
     private final ObjectMapper json;
     private final FhirContext fhirContext;
     private final int maxResources;
+    private final long maxRequestBytes;
 
     public HookRequestParser(FhirContext fhirContext, org.legcramp.cds.CdsProperties properties) {
         this.fhirContext = fhirContext;
         this.maxResources = properties.maxPrefetchResources();
+        this.maxRequestBytes = properties.maxRequestSize().toBytes();
         this.json = JsonMapper.builder()
                 .build();
         this.json.getFactory().setStreamReadConstraints(
                 StreamReadConstraints.builder().maxNestingDepth(properties.maxJsonDepth()).build());
     }
 
-    public JsonNode readJson(byte[] body) {
+    /** The request's body as a JSON object, read no further than the size limit (413 beyond it). */
+    public JsonNode readJson(HttpServletRequest http) {
+        if (http.getContentLengthLong() > maxRequestBytes) {
+            throw new PayloadTooLargeException(maxRequestBytes);
+        }
+        byte[] body;
+        try (InputStream in = http.getInputStream()) {
+            body = in.readNBytes((int) maxRequestBytes + 1);
+        } catch (IOException e) {
+            throw new BadRequestException("Request body could not be read");
+        }
+        if (body.length > maxRequestBytes) {
+            throw new PayloadTooLargeException(maxRequestBytes);
+        }
+        return readJson(body);
+    }
+
+    private JsonNode readJson(byte[] body) {
         if (body.length == 0) {
             throw new BadRequestException("Request body is empty; a JSON object is expected");
         }

@@ -95,7 +95,7 @@ public class SecurityConfiguration {
     private static AuthenticationManagerResolver<HttpServletRequest> cdsClients(CdsClientTokenVerifier verifier,
             CdsProperties cdsProperties) {
         return request -> {
-            String audience = invokedUrl(request, cdsProperties.publicBaseUrl());
+            String audience = invokedUrl(request, cdsProperties.publicBase());
             AuthenticationManager manager = authentication -> {
                 String token = ((BearerTokenAuthenticationToken) authentication).getToken();
                 var jwt = verifier.verify(token, audience);
@@ -106,12 +106,8 @@ public class SecurityConfiguration {
     }
 
     /** The URL the EHR invoked: the configured public base URL (behind a proxy) plus the path, or the request's own URL. */
-    static String invokedUrl(HttpServletRequest request, String publicBaseUrl) {
-        if (publicBaseUrl == null || publicBaseUrl.isBlank()) {
-            return request.getRequestURL().toString();
-        }
-        String base = publicBaseUrl.endsWith("/") ? publicBaseUrl.substring(0, publicBaseUrl.length() - 1) : publicBaseUrl;
-        return base + request.getRequestURI();
+    static String invokedUrl(HttpServletRequest request, String publicBase) {
+        return publicBase == null ? request.getRequestURL().toString() : publicBase + request.getRequestURI();
     }
 
     @Bean
