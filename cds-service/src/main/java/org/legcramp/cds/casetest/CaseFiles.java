@@ -1,6 +1,7 @@
 package org.legcramp.cds.casetest;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,8 +19,9 @@ import java.util.stream.Stream;
  */
 public final class CaseFiles {
 
-    private CaseFiles() {}
+    private static final ObjectMapper JSON = new ObjectMapper();
 
+    private CaseFiles() {}
 
     /** CQL cases, optionally only those of one library (or the library of one rule) and one case name. */
     public static List<CqlCase> cqlCases(Path root, String libraryOrRule, String caseName) {
@@ -83,7 +85,11 @@ public final class CaseFiles {
         }
     }
 
-    private static JsonNode readJson(Path file) {
-        return CaseRunner.readJson(file);
+    static JsonNode readJson(Path file) {
+        try {
+            return JSON.readTree(file.toFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read " + file, e);
+        }
     }
 }

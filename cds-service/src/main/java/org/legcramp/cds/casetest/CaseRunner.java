@@ -10,7 +10,6 @@ import java.math.BigDecimal;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -42,7 +41,8 @@ import org.legcramp.cds.prefetch.PatientDataAssembler;
 import org.legcramp.cds.prefetch.RequiredDataUnavailableException;
 import org.legcramp.cds.rules.CdsService;
 import org.legcramp.cds.rules.RuleCatalog;
-import org.springframework.util.unit.DataSize;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
 
 /**
  * Runs the informaticists' cases against the content in a repository checkout, with the same
@@ -63,6 +63,8 @@ public final class CaseRunner implements AutoCloseable {
     private final PatientDataAssembler dataAssembler;
     private final ExecutorService fetchPool = Executors.newSingleThreadExecutor();
     private final Coverage coverage;
+    /** The service's default settings (limits, deadline), as application.yml would give them. */
+    private final CdsProperties settings;
 
     /** @param root a checkout: the folder holding cql/ and fhir-resources/ */
     public CaseRunner(Path root) {
@@ -72,10 +74,10 @@ public final class CaseRunner implements AutoCloseable {
         this.catalog = new RuleCatalog(content, cql);
         this.evaluator = new CqlEvaluator(cql, new InMemoryTerminologyProvider(content.valueSets()), fhir);
         this.cardBuilder = new CardBuilder(catalog, fhir);
-        CdsProperties defaults = new CdsProperties("", Duration.ofSeconds(2), DataSize.ofMegabytes(5), 64, 5000, 5000,
-                Duration.ofSeconds(2), "");
-        this.parser = new HookRequestParser(fhir, defaults);
-        this.dataAssembler = new PatientDataAssembler(new FhirFetcher(fhir, Duration.ofSeconds(2), 5000), fetchPool,
+        this.settings = new Binder().bindOrCreate("legcramp", Bindable.of(CdsProperties.class));
+        this.parser = new HookRequestParser(fhir, settings);
+        this.dataAssembler = new PatientDataAssembler(
+                new FhirFetcher(fhir, settings.fhirFetchTimeout(), settings.maxFetchedResources()), fetchPool,
                 new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
         this.coverage = new Coverage(cql, content.cqlSourceByLibraryName().keySet());
     }
@@ -95,14 +97,14 @@ public final class CaseRunner implements AutoCloseable {
     // ---- running cases
 
     public CaseResult run(CqlCase cqlCase) {
-        JsonNode expectedJson = readJson(cqlCase.folder().resolve(CqlCase.EXPECTED_RESULTS));
+        JsonNode expectedJson = CaseFiles.readJson(cqlCase.folder().resolve(CqlCase.EXPECTED_RESULTS));
         long days = CaseDates.daysSince(LocalDate.parse(CqlCase.evaluationDateOf(expectedJson)));
         JsonNode expected = CaseDates.roll(expectedJson.deepCopy(), days);
         List<Resource> resources = new ArrayList<>();
         IParser fhirParser = fhir.newJsonParser();
         for (Path file : files(cqlCase.folder())) {
             if (!file.getFileName().toString().equals(CqlCase.EXPECTED_RESULTS)) {
-                Resource resource = (Resource) fhirParser.parseResource(CaseDates.roll(readJson(file), days).toString());
+                Resource resource = (Resource) fhirParser.parseResource(CaseDates.roll(CaseFiles.readJson(file), days).toString());
                 if (resource instanceof Bundle bundle) {
                     bundle.getEntry().forEach(entry -> resources.add(entry.getResource()));
                 } else {
@@ -147,7 +149,7 @@ public final class CaseRunner implements AutoCloseable {
         try {
             HookRequest request = parser.parse(hookCase.request(), service.hook());
             Instant now = Instant.now();
-            List<Resource> data = dataAssembler.assemble(service, request, now.plusSeconds(2));
+            List<Resource> data = dataAssembler.assemble(service, request, now.plus(settings.requestDeadline()));
             Evaluation evaluation = evaluator.evaluate(service.libraryName(), request.patientId(), data,
                     ZonedDateTime.ofInstant(now, ZoneOffset.UTC), Map.of(), true);
             coverage.record(evaluation, false);
@@ -224,14 +226,6 @@ public final class CaseRunner implements AutoCloseable {
     }
 
     // ---- files
-
-    static JsonNode readJson(Path file) {
-        try {
-            return JSON.readTree(file.toFile());
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read " + file, e);
-        }
-    }
 
     private static List<Path> files(Path parent) {
         try (Stream<Path> children = Files.list(parent)) {

@@ -101,7 +101,6 @@ public final class CqlEvaluator {
             return ids;
         }
 
-
         public Object value(String define) {
             if (!values.containsKey(define)) {
                 throw new IllegalArgumentException(libraryName + " has no define named \"" + define + "\"");

@@ -138,7 +138,7 @@ public final class CqlLibraries {
     }
 
     /** Names of the content's own libraries (FHIRHelpers excluded). */
-    public java.util.Set<String> names() {
+    public Set<String> names() {
         return compiledByName.keySet();
     }
 

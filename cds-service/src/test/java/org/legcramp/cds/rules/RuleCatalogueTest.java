@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +19,7 @@ import org.hl7.fhir.r4.model.PlanDefinition.PlanDefinitionActionComponent;
 import org.hl7.fhir.r4.model.RelatedArtifact;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.legcramp.cds.casetest.CaseFiles;
 import org.legcramp.cds.content.ContentLoader;
 import org.legcramp.cds.content.KnowledgeArtifacts;
 import org.legcramp.cds.cql.CqlLibraries;
@@ -49,18 +49,9 @@ class RuleCatalogueTest {
         catalog = new RuleCatalog(content, cql);
     }
 
-    static String ruleIdOf(CdsService service) {
-        return service.id().substring(0, service.id().length() - service.hook().id().length() - 1);
-    }
-
-    static String libraryNameOf(String ruleId) {
-        return Arrays.stream(ruleId.split("-")).map(w -> Character.toUpperCase(w.charAt(0)) + w.substring(1))
-                .collect(Collectors.joining());
-    }
-
     private static Set<String> ruleIdsFromPlanDefinitions() {
         Set<String> ids = new TreeSet<>();
-        catalog.services().forEach(service -> ids.add(ruleIdOf(service)));
+        catalog.services().forEach(service -> ids.add(service.ruleId()));
         return ids;
     }
 
@@ -79,18 +70,18 @@ class RuleCatalogueTest {
     @Test
     void everyRuleHasItsOwnCqlLibraryNamedForIt() {
         for (CdsService service : catalog.services()) {
-            assertThat(service.libraryName()).as(service.id()).isEqualTo(libraryNameOf(ruleIdOf(service)));
+            assertThat(service.libraryName()).as(service.id()).isEqualTo(CaseFiles.libraryNameOfRule(service.ruleId()));
         }
         Set<String> libraries = new TreeSet<>(content.cqlSourceByLibraryName().keySet());
         libraries.remove(SHARED_LIBRARY);
         assertThat(libraries).as("CQL libraries without a rule")
-                .isEqualTo(ruleIdsFromPlanDefinitions().stream().map(RuleCatalogueTest::libraryNameOf).collect(Collectors.toSet()));
+                .isEqualTo(ruleIdsFromPlanDefinitions().stream().map(CaseFiles::libraryNameOfRule).collect(Collectors.toSet()));
     }
 
     @Test
     void everyRuleUsesValueSets() {
         for (String ruleId : ruleIdsFromPlanDefinitions()) {
-            assertThat(cql.valueSetUrls(libraryNameOf(ruleId))).as(ruleId).isNotEmpty();
+            assertThat(cql.valueSetUrls(CaseFiles.libraryNameOfRule(ruleId))).as(ruleId).isNotEmpty();
         }
     }
 
@@ -154,7 +145,7 @@ class RuleCatalogueTest {
     /** The table of rules, as docs/rules/README.md must read. */
     static String rulesTable() {
         Map<String, List<CdsService>> servicesByRule = new TreeMap<>();
-        catalog.services().forEach(s -> servicesByRule.computeIfAbsent(ruleIdOf(s), r -> new ArrayList<>()).add(s));
+        catalog.services().forEach(s -> servicesByRule.computeIfAbsent(s.ruleId(), r -> new ArrayList<>()).add(s));
         StringBuilder table = new StringBuilder("""
                 # Rules
 
