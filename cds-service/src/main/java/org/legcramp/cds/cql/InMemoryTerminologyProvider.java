@@ -14,7 +14,8 @@ import org.opencds.cqf.cql.engine.terminology.ValueSetInfo;
 /**
  * Answers CQL's {@code in "Value Set"} from the ValueSets shipped with the content, so a hook is
  * evaluated offline with no terminology server. ValueSets list their codes explicitly (compose
- * concepts or an expansion); filters are refused at load time by the content checks.
+ * concepts, shipped value sets they include, or an expansion); filters are refused at load time
+ * by the content checks.
  */
 public final class InMemoryTerminologyProvider implements TerminologyProvider {
 
@@ -22,8 +23,9 @@ public final class InMemoryTerminologyProvider implements TerminologyProvider {
     private final Map<String, List<Code>> expansionByValueSetUrl = new HashMap<>();
 
     public InMemoryTerminologyProvider(List<ValueSet> valueSets) {
+        ValueSetCodes valueSetCodes = new ValueSetCodes(valueSets);
         for (ValueSet valueSet : valueSets) {
-            List<Code> codes = ValueSetCodes.of(valueSet);
+            List<Code> codes = valueSetCodes.of(valueSet);
             expansionByValueSetUrl.put(valueSet.getUrl(), codes);
             Set<SystemAndCode> index = new LinkedHashSet<>();
             codes.forEach(code -> index.add(new SystemAndCode(code.getSystem(), code.getCode())));

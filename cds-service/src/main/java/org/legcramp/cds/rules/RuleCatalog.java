@@ -214,14 +214,18 @@ public final class RuleCatalog {
     }
 
     private static void checkValueSets(KnowledgeArtifacts content) {
+        ValueSetCodes valueSetCodes = new ValueSetCodes(content.valueSets());
         for (ValueSet valueSet : content.valueSets()) {
             String file = content.fileOf(valueSet.getUrl());
-            boolean filtered = valueSet.getCompose().getInclude().stream().anyMatch(i -> i.hasFilter() || i.hasValueSet());
-            if (filtered) {
-                throw new ContentException(file, "uses filters or nested value sets; list the codes so the service works offline");
+            if (valueSet.getCompose().getInclude().stream().anyMatch(ValueSet.ConceptSetComponent::hasFilter)) {
+                throw new ContentException(file, "uses filters; list the codes so the service works offline");
             }
-            if (ValueSetCodes.of(valueSet).isEmpty()) {
-                throw new ContentException(file, "lists no codes");
+            try {
+                if (valueSetCodes.of(valueSet).isEmpty()) {
+                    throw new ContentException(file, "lists no codes");
+                }
+            } catch (IllegalArgumentException e) {
+                throw new ContentException(file, e.getMessage());
             }
         }
     }
