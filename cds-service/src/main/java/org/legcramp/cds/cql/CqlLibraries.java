@@ -24,11 +24,13 @@ import org.cqframework.cql.elm.visiting.FunctionalElmVisitor;
 import org.hl7.elm.r1.Element;
 import org.hl7.elm.r1.ExpressionDef;
 import org.hl7.elm.r1.ExpressionRef;
+import org.hl7.elm.r1.FunctionRef;
 import org.hl7.elm.r1.FunctionDef;
 import org.hl7.elm.r1.IncludeDef;
 import org.hl7.elm.r1.Library;
 import org.hl7.elm.r1.Retrieve;
 import org.hl7.elm.r1.ValueSetDef;
+import org.hl7.elm.r1.ValueSetRef;
 import org.hl7.elm.r1.VersionedIdentifier;
 
 /**
@@ -159,7 +161,18 @@ public final class CqlLibraries {
      * derived. Only what is reachable counts, so a shared library does not widen every prefetch.
      */
     public Set<String> retrievedTypes(String libraryName) {
+        return reachableFrom(libraryName).retrievedTypes();
+    }
+
+    /**
+     * What a library's defines reach, following them into the content libraries it uses: the
+     * resource types it retrieves, the value sets it tests codes against (by URL), and the names
+     * of the functions it calls (so the docs can say which status semantics a rule applies).
+     */
+    public Reachable reachableFrom(String libraryName) {
         Set<String> types = new TreeSet<>();
+        Set<String> valueSets = new TreeSet<>();
+        Set<String> functions = new TreeSet<>();
         Set<String> visited = new HashSet<>();
         Deque<ExpressionDef> pending = new ArrayDeque<>();
         Map<ExpressionDef, String> libraryOf = new HashMap<>();
@@ -177,9 +190,18 @@ public final class CqlLibraries {
             for (Element element : found) {
                 if (element instanceof Retrieve retrieve) {
                     types.add(retrieve.getDataType().getLocalPart());
+                } else if (element instanceof ValueSetRef ref) {
+                    String target = ref.getLibraryName() == null ? owner : includedLibrary(owner, ref.getLibraryName());
+                    if (target != null && contains(target)) {
+                        elm(target).getValueSets().getDef().stream().filter(v -> v.getName().equals(ref.getName()))
+                                .map(ValueSetDef::getId).forEach(valueSets::add);
+                    }
                 } else if (element instanceof ExpressionRef ref) {
                     String target = ref.getLibraryName() == null ? owner : includedLibrary(owner, ref.getLibraryName());
                     if (target != null && contains(target)) {
+                        if (ref instanceof FunctionRef) {
+                            functions.add(ref.getName());
+                        }
                         for (ExpressionDef referenced : elm(target).getStatements().getDef()) {
                             if (referenced.getName().equals(ref.getName())) {
                                 pending.add(referenced);
@@ -190,12 +212,17 @@ public final class CqlLibraries {
                 }
             }
         }
-        return Collections.unmodifiableSet(types);
+        return new Reachable(Collections.unmodifiableSet(types), Collections.unmodifiableSet(valueSets),
+                Collections.unmodifiableSet(functions));
     }
+
+    /** See {@link #reachableFrom(String)}. */
+    public record Reachable(Set<String> retrievedTypes, Set<String> valueSetUrls, Set<String> functionNames) {}
 
     private static final FunctionalElmVisitor<List<Element>, Void> REFERENCES_AND_RETRIEVES =
             FunctionalElmVisitor.Companion.from(
                     (element, context) -> element instanceof Retrieve || element instanceof ExpressionRef
+                            || element instanceof ValueSetRef
                             ? List.of(element)
                             : List.of(),
                     (left, right) -> {

@@ -79,9 +79,18 @@ class ContentChecksTest {
     @Test
     void valueSetThatDoesNotResolveNamesTheLibrary() throws IOException {
         copyShippedContent();
-        Files.delete(content.resolve("fhir-resources/knowledge/valuesets/ValueSet-baclofen.json"));
+        Files.delete(content.resolve("fhir-resources/knowledge/valuesets/ValueSet-estimated-gfr.json"));
         assertThatThrownBy(this::load).isInstanceOf(ContentException.class)
                 .hasMessageContaining("cql/LiverDiseaseCrampsBaclofen.cql")
+                .hasMessageContaining("ValueSet/estimated-gfr");
+    }
+
+    @Test
+    void valueSetIncludingOneThatIsNotShippedNamesBoth() throws IOException {
+        copyShippedContent();
+        Files.delete(content.resolve("fhir-resources/knowledge/valuesets/ValueSet-baclofen.json"));
+        assertThatThrownBy(this::load).isInstanceOf(ContentException.class)
+                .hasMessageContaining("ValueSet-cramp-treatments.json")
                 .hasMessageContaining("ValueSet/baclofen");
     }
 

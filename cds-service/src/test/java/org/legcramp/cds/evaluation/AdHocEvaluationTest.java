@@ -36,14 +36,14 @@ class AdHocEvaluationTest {
 
         assertThat(reply.status()).as(reply.body()).isEqualTo(200);
         assertThat(reply.json().at("/defines/Cramps With Signs Of DVT").asBoolean()).isTrue();
-        assertThat(reply.json().at("/defines/DVT Sign Observations").toString()).contains("Observation/obs-swelling");
+        assertThat(reply.json().at("/defines/Recent DVT Sign Observations").toString()).contains("Observation/obs-swelling");
         assertThat(reply.json().at("/patientId").asText()).isEqualTo("pat-dvt");
     }
 
     @Test
     void parameterChangesTheAnswer() throws IOException {
         ObjectNode request = request();
-        request.putObject("parameters").putObject("Recent Window").put("value", 1).put("unit", "day");
+        request.putObject("parameters").putObject("Recent Window").put("value", 0).put("unit", "day");
 
         var reply = new CdsClient(port).post("/cql/evaluate", request);
 

@@ -58,9 +58,10 @@ class DiscoveryTest {
     }
 
     @Test
-    void baclofenPrefetchIncludesMedicationStatements() {
+    void baclofenPrefetchIncludesMedicationStatementsAndObservationsForTheEgfr() {
         JsonNode prefetch = servicesById().get("liver-disease-cramps-baclofen-patient-view").get("prefetch");
-        assertThat(fields(prefetch)).containsOnlyKeys("patient", "conditions", "medicationRequests", "medicationStatements");
+        assertThat(fields(prefetch)).containsOnlyKeys("patient", "conditions", "medicationRequests", "medicationStatements",
+                "observations");
     }
 
     @Test

@@ -76,6 +76,15 @@ class HookCasesTest {
         assertThat(reply.body()).contains("During a cramp").contains("When to get medical help");
     }
 
+    @Test
+    void patientEducationPageSendsPulmonaryEmbolismSymptomsToEmergencyCareAndCautionsAboutPainkillers() {
+        String page = new CdsClient(port).get("/education/leg-cramps.html").body();
+        assertThat(page).contains("short of breath").contains("chest pain").contains("pulmonary embolism")
+                .contains("emergency department");
+        assertThat(page).contains("kidney or liver disease").contains("diuretic").contains("ACE inhibitor")
+                .contains("blood thinner");
+    }
+
     private String educationPage() {
         return "http://127.0.0.1:" + port + "/education/leg-cramps.html";
     }

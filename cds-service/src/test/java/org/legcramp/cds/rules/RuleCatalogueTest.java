@@ -17,6 +17,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.hl7.fhir.r4.model.PlanDefinition.PlanDefinitionActionComponent;
 import org.hl7.fhir.r4.model.RelatedArtifact;
+import org.hl7.fhir.r4.model.ValueSet;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.legcramp.cds.casetest.CaseFiles;
@@ -152,8 +153,11 @@ class RuleCatalogueTest {
                 Generated from the PlanDefinitions; `RuleCatalogueTest` fails when this table is out of date
                 (it writes the current one to `cds-service/target/rules-README.md`).
 
-                | rule | hooks | cards (indicator) | sources |
-                |---|---|---|---|
+                Value sets are listed with the VSAC OID they were taken from, where there is one. Statuses say
+                which of the status semantics of `LegCrampCommon` the rule applies (docs/rules/README.md, below).
+
+                | rule | hooks | cards (indicator) | sources | value sets (source) | statuses |
+                |---|---|---|---|---|---|
                 """);
         servicesByRule.forEach((rule, services) -> {
             Set<String> hooks = new LinkedHashSet<>();
@@ -171,8 +175,52 @@ class RuleCatalogueTest {
             table.append("| [").append(rule).append("](").append(rule).append(".md) | ")
                     .append(String.join(", ", hooks)).append(" | ")
                     .append(String.join("<br>", indicators)).append(" | ")
-                    .append(String.join(", ", sources)).append(" |\n");
+                    .append(String.join(", ", sources)).append(" | ")
+                    .append(valueSetsOf(services.get(0).libraryName())).append(" | ")
+                    .append(statusesOf(services.get(0).libraryName())).append(" |\n");
         });
-        return table.toString();
+        return table.append(STATUS_SEMANTICS).toString();
+    }
+
+    /** The status functions of LegCrampCommon, in the words of the table. */
+    private static final List<Map.Entry<String, String>> STATUS_WORDS = List.of(
+            Map.entry("Confirmed Active", "triggers: confirmed active"),
+            Map.entry("Possibly Present", "exclusions: possibly present"),
+            Map.entry("Ever Recorded", "history: ever recorded"),
+            Map.entry("Findings Present", "observations: finding present"));
+
+    private static final String STATUS_SEMANTICS = """
+
+            ## Status semantics (LegCrampCommon, written once)
+
+            - **confirmed active** (conditions that trigger a card): clinical status active, recurrence or relapse;
+              verification confirmed or not stated. Provisional, differential, unconfirmed, refuted and entered in error do not trigger.
+            - **possibly present** (conditions that keep a card from firing because it would be wrong or harmful): active,
+              recurrence, relapse or no clinical status at all (encounter diagnoses); any verification status but refuted and
+              entered in error, so provisional, differential and unconfirmed count.
+            - **ever recorded** (history that keeps a card from firing): any clinical status, resolved included; refuted and
+              entered in error excepted.
+            - **finding present** (observations): final, amended or corrected; no data-absent reason; a value that does not deny
+              the finding (ValueSet finding-denied: absent, negative, not detected, no; or `false`).
+            - Orders: drafts are `draft`; active orders `active`; prescriptions on record `active`, `on-hold`, `completed` or
+              `stopped` (never `cancelled` or `entered-in-error`).
+            """;
+
+    private static String valueSetsOf(String libraryName) {
+        List<String> names = new ArrayList<>();
+        for (String url : cql.reachableFrom(libraryName).valueSetUrls()) {
+            ValueSet valueSet = content.valueSets().stream().filter(v -> v.getUrl().equals(url))
+                    .findFirst().orElseThrow();
+            String oid = valueSet.getIdentifier().stream().map(i -> i.getValue()).filter(v -> v.startsWith("urn:oid:"))
+                    .map(v -> " (VSAC " + v.substring("urn:oid:".length()) + ")").findFirst().orElse("");
+            names.add(valueSet.getIdElement().getIdPart() + oid);
+        }
+        return String.join(", ", names);
+    }
+
+    private static String statusesOf(String libraryName) {
+        Set<String> used = cql.reachableFrom(libraryName).functionNames();
+        return STATUS_WORDS.stream().filter(e -> used.contains(e.getKey())).map(Map.Entry::getValue)
+                .collect(Collectors.joining("; "));
     }
 }
