@@ -16,7 +16,6 @@ import org.opencds.cqf.cql.engine.execution.CqlEngine;
 import org.opencds.cqf.cql.engine.execution.Environment;
 import org.opencds.cqf.cql.engine.execution.EvaluationResult;
 import org.opencds.cqf.cql.engine.execution.EvaluationResults;
-import org.opencds.cqf.cql.engine.fhir.model.R4FhirModelResolver;
 
 /**
  * Evaluates a content library for one patient on that patient's data, in memory. Knows nothing of
@@ -28,12 +27,12 @@ public final class CqlEvaluator {
 
     private final CqlLibraries libraries;
     private final InMemoryTerminologyProvider terminology;
-    private final R4FhirModelResolver modelResolver;
+    private final CachingR4FhirModelResolver modelResolver;
 
     public CqlEvaluator(CqlLibraries libraries, InMemoryTerminologyProvider terminology, FhirContext fhirContext) {
         this.libraries = libraries;
         this.terminology = terminology;
-        this.modelResolver = new R4FhirModelResolver(fhirContext);
+        this.modelResolver = new CachingR4FhirModelResolver(fhirContext);
     }
 
     /**
