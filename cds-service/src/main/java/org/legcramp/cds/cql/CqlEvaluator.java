@@ -53,6 +53,18 @@ public final class CqlEvaluator {
      */
     public Evaluation evaluate(String libraryName, String patientId, Collection<? extends Resource> data,
             ZonedDateTime evaluationTime, Map<String, Object> parameters, boolean collectCoverage) {
+        return evaluate(libraryName, patientId, data, evaluationTime, parameters, null, collectCoverage);
+    }
+
+    /**
+     * As above, evaluating only the named defines (and whatever they reference); the others are
+     * absent from the result. A hook call needs the few its cards read, not the whole library.
+     *
+     * @param defines names of the defines to evaluate; null for every define
+     */
+    public Evaluation evaluate(String libraryName, String patientId, Collection<? extends Resource> data,
+            ZonedDateTime evaluationTime, Map<String, Object> parameters, Collection<String> defines,
+            boolean collectCoverage) {
         var retrieve = new InMemoryRetrieveProvider(data, modelResolver, terminology);
         var environment = new Environment(libraries.libraryManager(),
                 Map.of(FHIR_MODEL_URI, new CompositeDataProvider(modelResolver, retrieve)), terminology);
@@ -61,7 +73,12 @@ public final class CqlEvaluator {
                 : new CqlEngine(environment);
         VersionedIdentifier identifier = libraries.identifier(libraryName);
         EvaluationResults results = engine.evaluate(params -> {
-            params.library(identifier, library -> Unit.INSTANCE);
+            params.library(identifier, library -> {
+                if (defines != null) {
+                    library.expressions(defines);
+                }
+                return Unit.INSTANCE;
+            });
             params.setContextParameter(new Pair<>("Patient", patientId));
             params.setParameters(parameters);
             params.setEvaluationDateTime(evaluationTime);

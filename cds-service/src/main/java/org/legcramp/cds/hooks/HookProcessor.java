@@ -55,8 +55,9 @@ public class HookProcessor {
             boolean explain) {
         Instant deadline = receivedAt.plus(properties.requestDeadline());
         List<Resource> data = stage(service, "data", () -> dataAssembler.assemble(service, request, deadline));
+        // An explanation shows every define's value; cards alone need only the defines they read.
         var evaluation = stage(service, "evaluation", () -> evaluator.evaluate(service.libraryName(), request.patientId(), data,
-                ZonedDateTime.ofInstant(receivedAt, ZoneOffset.UTC), Map.of()));
+                ZonedDateTime.ofInstant(receivedAt, ZoneOffset.UTC), Map.of(), explain ? null : service.definesUsed(), false));
         List<Card> cards = stage(service, "cards", () -> {
             List<Card> built = cardBuilder.cards(service, evaluation, request.patientId(), serviceBaseUrl, explain);
             recordIssued(service, request, built);
