@@ -14,6 +14,7 @@ import org.hl7.fhir.r4.model.CodeType;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.IdType;
+import org.hl7.fhir.r4.model.PrimitiveType;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.StringType;
@@ -33,6 +34,8 @@ import org.opencds.cqf.cql.engine.terminology.ValueSetInfo;
  * (a retrieve inside a function runs once per call), so what a retrieve computes is kept: the
  * resources of a type in the context, and, per type and code path, an index from code to
  * resources, so that a code or value-set filter looks codes up instead of scanning every resource.
+ * The same index serves filters on ids and other plain values ({@code [Medication: id = X]}): the
+ * one way CQL can fetch the Medication an order references without scanning them all.
  */
 public final class InMemoryRetrieveProvider implements RetrieveProvider {
 
@@ -74,7 +77,9 @@ public final class InMemoryRetrieveProvider implements RetrieveProvider {
             });
         }
         if (codes != null) {
-            for (Code wanted : codes) {
+            // The engine hands a String-valued filter ([Medication: id = ...]) over as a list of Strings, typed as Codes.
+            for (Object filter : (Iterable<?>) codes) {
+                Code wanted = filter instanceof Code code ? code : new Code().withCode(String.valueOf(filter));
                 index.byCode.getOrDefault(wanted.getCode(), Map.of()).forEach((system, resources) -> {
                     if (wanted.getSystem() == null || wanted.getSystem().equals(system)) {
                         matched.addAll(resources);
@@ -169,6 +174,12 @@ public final class InMemoryRetrieveProvider implements RetrieveProvider {
             into.add(coding);
         } else if (value instanceof CodeType code) {
             into.add(new Coding(null, code.getValue(), null));
+        } else if (value instanceof IdType id) {
+            into.add(new Coding(null, id.getIdPart(), null)); // [Medication: id = 'med-1'] looks the id up
+        } else if (value instanceof PrimitiveType<?> primitive) {
+            into.add(new Coding(null, primitive.getValueAsString(), null));
+        } else if (value instanceof String text) {
+            into.add(new Coding(null, text, null));
         }
         // anything else (a Reference such as MedicationRequest.medication) carries no code to filter on
     }
