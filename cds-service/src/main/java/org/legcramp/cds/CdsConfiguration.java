@@ -1,8 +1,11 @@
 package org.legcramp.cds;
 
 import ca.uhn.fhir.context.FhirContext;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.legcramp.cds.cards.CardBuilder;
@@ -14,6 +17,7 @@ import org.legcramp.cds.cql.InMemoryTerminologyProvider;
 import org.legcramp.cds.prefetch.FhirFetcher;
 import org.legcramp.cds.prefetch.PatientDataAssembler;
 import org.legcramp.cds.rules.RuleCatalog;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -62,8 +66,25 @@ public class CdsConfiguration {
         });
     }
 
+    /**
+     * Threads that evaluate hook calls, so the request thread can stop waiting at the deadline.
+     * Bounded: beyond the queue a call is refused at once with a 503 rather than left to time out.
+     */
+    @Bean(destroyMethod = "shutdownNow")
+    ExecutorService hookEvaluationPool() {
+        int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
+        AtomicInteger count = new AtomicInteger();
+        return new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(threads * 16),
+                runnable -> {
+                    Thread thread = new Thread(runnable, "hook-evaluation-" + count.incrementAndGet());
+                    thread.setDaemon(true);
+                    return thread;
+                });
+    }
+
     @Bean
-    PatientDataAssembler patientDataAssembler(FhirContext fhirContext, CdsProperties properties, ExecutorService fhirFetchPool,
+    PatientDataAssembler patientDataAssembler(FhirContext fhirContext, CdsProperties properties,
+            @Qualifier("fhirFetchPool") ExecutorService fhirFetchPool,
             MeterRegistry meterRegistry) {
         return new PatientDataAssembler(
                 new FhirFetcher(fhirContext, min(properties.fhirFetchTimeout(), properties.requestDeadline()),

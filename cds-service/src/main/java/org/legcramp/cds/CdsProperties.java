@@ -9,7 +9,8 @@ import org.springframework.util.unit.DataSize;
  * Site settings ({@code legcramp.*} in application.yml).
  *
  * @param contentLocation where the cql/ and fhir-resources/ folders are read from
- * @param requestDeadline time budget of one hook call; FHIR fetches that do not finish in it get a 412
+ * @param requestDeadline time budget of one whole hook call: FHIR fetches that do not finish in it get a 412,
+ *     an evaluation that does not a 503 (and is stopped)
  * @param maxRequestSize a larger request body is refused with 413
  * @param maxJsonDepth deeper JSON nesting is refused with 400
  * @param maxFetchedResources a FHIR search returning more is refused with 412 rather than evaluated partially

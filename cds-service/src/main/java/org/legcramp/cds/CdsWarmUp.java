@@ -40,7 +40,8 @@ class CdsWarmUp implements ApplicationRunner {
         patient.setId("warm-up");
         for (int round = 0; round < ROUNDS; round++) {
             for (CdsService service : catalog.services()) {
-                evaluator.evaluate(service.libraryName(), "warm-up", List.of(patient), ZonedDateTime.now(), Map.of());
+                evaluator.evaluate(service.libraryName(), "warm-up", List.of(patient), ZonedDateTime.now(), Map.of(),
+                        service.definesUsed(), false);
             }
         }
         log.info("Warmed up {} services in {} ms; ready {} ms after JVM start", catalog.services().size(),

@@ -11,12 +11,10 @@ import kotlin.Pair;
 import kotlin.Unit;
 import org.hl7.elm.r1.VersionedIdentifier;
 import org.hl7.fhir.r4.model.Resource;
-import org.opencds.cqf.cql.engine.data.CompositeDataProvider;
 import org.opencds.cqf.cql.engine.execution.CqlEngine;
 import org.opencds.cqf.cql.engine.execution.Environment;
 import org.opencds.cqf.cql.engine.execution.EvaluationResult;
 import org.opencds.cqf.cql.engine.execution.EvaluationResults;
-import org.opencds.cqf.cql.engine.fhir.model.R4FhirModelResolver;
 
 /**
  * Evaluates a content library for one patient on that patient's data, in memory. Knows nothing of
@@ -28,12 +26,12 @@ public final class CqlEvaluator {
 
     private final CqlLibraries libraries;
     private final InMemoryTerminologyProvider terminology;
-    private final R4FhirModelResolver modelResolver;
+    private final CachingR4FhirModelResolver modelResolver;
 
     public CqlEvaluator(CqlLibraries libraries, InMemoryTerminologyProvider terminology, FhirContext fhirContext) {
         this.libraries = libraries;
         this.terminology = terminology;
-        this.modelResolver = new R4FhirModelResolver(fhirContext);
+        this.modelResolver = new CachingR4FhirModelResolver(fhirContext);
     }
 
     /**
@@ -54,23 +52,51 @@ public final class CqlEvaluator {
      */
     public Evaluation evaluate(String libraryName, String patientId, Collection<? extends Resource> data,
             ZonedDateTime evaluationTime, Map<String, Object> parameters, boolean collectCoverage) {
+        return evaluate(libraryName, patientId, data, evaluationTime, parameters, null, collectCoverage);
+    }
+
+    /**
+     * As above, evaluating only the named defines (and whatever they reference); the others are
+     * absent from the result. A hook call needs the few its cards read, not the whole library.
+     *
+     * @param defines names of the defines to evaluate; null for every define
+     */
+    public Evaluation evaluate(String libraryName, String patientId, Collection<? extends Resource> data,
+            ZonedDateTime evaluationTime, Map<String, Object> parameters, Collection<String> defines,
+            boolean collectCoverage) {
         var retrieve = new InMemoryRetrieveProvider(data, modelResolver, terminology);
         var environment = new Environment(libraries.libraryManager(),
-                Map.of(FHIR_MODEL_URI, new CompositeDataProvider(modelResolver, retrieve)), terminology);
+                Map.of(FHIR_MODEL_URI, new InterruptibleDataProvider(modelResolver, retrieve)), terminology);
         var engine = collectCoverage
                 ? new CqlEngine(environment, Set.of(CqlEngine.Options.EnableCoverageCollection))
                 : new CqlEngine(environment);
         VersionedIdentifier identifier = libraries.identifier(libraryName);
-        EvaluationResults results = engine.evaluate(params -> {
-            params.library(identifier, library -> Unit.INSTANCE);
-            params.setContextParameter(new Pair<>("Patient", patientId));
-            params.setParameters(parameters);
-            params.setEvaluationDateTime(evaluationTime);
-            return Unit.INSTANCE;
-        });
+        EvaluationResults results;
+        try {
+            results = engine.evaluate(params -> {
+                params.library(identifier, library -> {
+                    if (defines != null) {
+                        library.expressions(defines);
+                    }
+                    return Unit.INSTANCE;
+                });
+                params.setContextParameter(new Pair<>("Patient", patientId));
+                params.setParameters(parameters);
+                params.setEvaluationDateTime(evaluationTime);
+                return Unit.INSTANCE;
+            });
+        } catch (RuntimeException e) {
+            if (abandoned(e)) {
+                throw new EvaluationAbandonedException();
+            }
+            throw e;
+        }
+        if (Thread.currentThread().isInterrupted()) {
+            // The engine records what stopped it in ways that vary; an interrupted evaluation has no results.
+            throw new EvaluationAbandonedException();
+        }
         if (results.containsExceptionsFor(identifier)) {
-            RuntimeException failure = results.getExceptionFor(identifier);
-            throw new CqlEvaluationException(libraryName, failure);
+            throw new CqlEvaluationException(libraryName, results.getExceptionFor(identifier));
         }
         EvaluationResult result = results.getResultFor(identifier);
         Map<String, Object> values = new LinkedHashMap<>();
@@ -83,6 +109,16 @@ public final class CqlEvaluator {
                 ? engine.getState().getGlobalCoverage().exportLcovInfo(libraries.contentIdentifiersUsedBy(libraryName))
                 : null;
         return new Evaluation(libraryName, values, evaluatedResources, lcov);
+    }
+
+    /** The engine wraps what a data provider throws; an abandoned evaluation is not a content error. */
+    private static boolean abandoned(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof EvaluationAbandonedException) {
+                return true;
+            }
+        }
+        return Thread.currentThread().isInterrupted();
     }
 
     /**

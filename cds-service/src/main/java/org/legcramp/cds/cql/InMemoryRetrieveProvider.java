@@ -1,14 +1,20 @@
 package org.legcramp.cds.cql;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.hl7.fhir.r4.model.CodeType;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.IdType;
+import org.hl7.fhir.r4.model.PrimitiveType;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.StringType;
@@ -23,10 +29,19 @@ import org.opencds.cqf.cql.engine.terminology.ValueSetInfo;
  * Serves CQL retrieves ({@code [Condition: "Cirrhosis"]}) from one request's own resources, held in
  * memory: by type, then by the patient context, then by code or value set. The 4.x engine ships
  * only REST retrieve providers, and a hook must be answered from the data the EHR sent.
+ *
+ * <p>One instance serves one evaluation (one thread). The engine retrieves the same type many times
+ * (a retrieve inside a function runs once per call), so what a retrieve computes is kept: the
+ * resources of a type in the context, and, per type and code path, an index from code to
+ * resources, so that a code or value-set filter looks codes up instead of scanning every resource.
+ * The same index serves filters on ids and other plain values ({@code [Medication: id = X]}): the
+ * one way CQL can fetch the Medication an order references without scanning them all.
  */
 public final class InMemoryRetrieveProvider implements RetrieveProvider {
 
     private final Map<String, List<Resource>> resourcesByType = new LinkedHashMap<>();
+    private final Map<List<Object>, List<Object>> inContextByTypeAndContext = new HashMap<>();
+    private final Map<List<Object>, CodeIndex> codeIndexes = new HashMap<>();
     private final ModelResolver modelResolver;
     private final TerminologyProvider terminology;
 
@@ -47,14 +62,80 @@ public final class InMemoryRetrieveProvider implements RetrieveProvider {
             // The translator only emits date-filtered retrieves with date range optimisation, which we keep off.
             throw new UnsupportedOperationException("Date-filtered retrieves are not supported in memory");
         }
+        List<Object> inContext = inContext(dataType, contextPath, contextValue);
+        if (codePath == null || (codes == null && valueSet == null)) {
+            return new ArrayList<>(inContext); // a copy: the engine may hold on to the list it gets
+        }
+        CodeIndex index = codeIndexes.computeIfAbsent(Arrays.asList(dataType, contextPath, contextValue, codePath),
+                key -> new CodeIndex(inContext, codePath));
+        Set<Object> matched = Collections.newSetFromMap(new IdentityHashMap<>());
+        if (valueSet != null) {
+            index.bySystemAndCode.forEach((coding, resources) -> {
+                if (terminology.in(new Code().withSystem(coding.system()).withCode(coding.code()), new ValueSetInfo().withId(valueSet))) {
+                    matched.addAll(resources);
+                }
+            });
+        }
+        if (codes != null) {
+            // The engine hands a String-valued filter ([Medication: id = ...]) over as a list of Strings, typed as Codes.
+            for (Object filter : (Iterable<?>) codes) {
+                Code wanted = filter instanceof Code code ? code : new Code().withCode(String.valueOf(filter));
+                index.byCode.getOrDefault(wanted.getCode(), Map.of()).forEach((system, resources) -> {
+                    if (wanted.getSystem() == null || wanted.getSystem().equals(system)) {
+                        matched.addAll(resources);
+                    }
+                });
+            }
+        }
         List<Object> matches = new ArrayList<>();
-        for (Resource resource : resourcesByType.getOrDefault(dataType, List.of())) {
-            if (inContext(resource, contextPath, contextValue) && hasCode(resource, codePath, codes, valueSet)) {
-                matches.add(resource);
+        for (Object resource : inContext) {
+            if (matched.contains(resource)) {
+                matches.add(resource); // in the order of the data, as a scan would give them
             }
         }
         return matches;
     }
+
+    private List<Object> inContext(String dataType, String contextPath, Object contextValue) {
+        return inContextByTypeAndContext.computeIfAbsent(Arrays.asList(dataType, contextPath, contextValue), key -> {
+            List<Object> resources = new ArrayList<>();
+            for (Resource resource : resourcesByType.getOrDefault(dataType, List.of())) {
+                if (inContext(resource, contextPath, contextValue)) {
+                    resources.add(resource);
+                }
+            }
+            return resources;
+        });
+    }
+
+    /** The resources of one retrieve's type and context, by the codes found at one code path. */
+    private final class CodeIndex {
+        /** code, then system (null when the coding has none), then the resources having it. */
+        final Map<String, Map<String, List<Object>>> byCode = new HashMap<>();
+        final Map<SystemAndCode, List<Object>> bySystemAndCode = new LinkedHashMap<>();
+
+        CodeIndex(List<Object> resources, String codePath) {
+            for (Object resource : resources) {
+                for (Coding coding : codingsAt((Resource) resource, codePath)) {
+                    if (coding.getCode() == null) {
+                        continue; // matches no wanted code, and no value set holds a code-less coding
+                    }
+                    addOnce(byCode.computeIfAbsent(coding.getCode(), code -> new HashMap<>())
+                            .computeIfAbsent(coding.getSystem(), system -> new ArrayList<>()), resource);
+                    addOnce(bySystemAndCode.computeIfAbsent(new SystemAndCode(coding.getSystem(), coding.getCode()),
+                            key -> new ArrayList<>()), resource);
+                }
+            }
+        }
+
+        private static void addOnce(List<Object> resources, Object resource) {
+            if (resources.isEmpty() || resources.get(resources.size() - 1) != resource) {
+                resources.add(resource);
+            }
+        }
+    }
+
+    private record SystemAndCode(String system, String code) {}
 
     private boolean inContext(Resource resource, String contextPath, Object contextValue) {
         if (contextPath == null || contextValue == null) {
@@ -77,27 +158,6 @@ public final class InMemoryRetrieveProvider implements RetrieveProvider {
         return false;
     }
 
-    private boolean hasCode(Resource resource, String codePath, Iterable<Code> codes, String valueSet) {
-        if (codePath == null || (codes == null && valueSet == null)) {
-            return true;
-        }
-        for (Coding coding : codingsAt(resource, codePath)) {
-            Code code = new Code().withSystem(coding.getSystem()).withCode(coding.getCode());
-            if (valueSet != null && terminology.in(code, new ValueSetInfo().withId(valueSet))) {
-                return true;
-            }
-            if (codes != null) {
-                for (Code wanted : codes) {
-                    if (wanted.getCode().equals(coding.getCode())
-                            && (wanted.getSystem() == null || wanted.getSystem().equals(coding.getSystem()))) {
-                        return true;
-                    }
-                }
-            }
-        }
-        return false;
-    }
-
     private List<Coding> codingsAt(Resource resource, String codePath) {
         Object value = modelResolver.resolvePath(resource, codePath);
         List<Coding> codings = new ArrayList<>();
@@ -114,6 +174,12 @@ public final class InMemoryRetrieveProvider implements RetrieveProvider {
             into.add(coding);
         } else if (value instanceof CodeType code) {
             into.add(new Coding(null, code.getValue(), null));
+        } else if (value instanceof IdType id) {
+            into.add(new Coding(null, id.getIdPart(), null)); // [Medication: id = 'med-1'] looks the id up
+        } else if (value instanceof PrimitiveType<?> primitive) {
+            into.add(new Coding(null, primitive.getValueAsString(), null));
+        } else if (value instanceof String text) {
+            into.add(new Coding(null, text, null));
         }
         // anything else (a Reference such as MedicationRequest.medication) carries no code to filter on
     }

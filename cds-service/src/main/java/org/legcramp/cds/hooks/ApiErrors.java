@@ -38,6 +38,11 @@ public class ApiErrors extends ResponseEntityExceptionHandler {
         return problem(HttpStatus.PRECONDITION_FAILED, "Required data unavailable", e.getMessage());
     }
 
+    @ExceptionHandler(DeadlineExceededException.class)
+    ProblemDetail deadlineExceeded(DeadlineExceededException e) {
+        return problem(HttpStatus.SERVICE_UNAVAILABLE, "Deadline exceeded", e.getMessage());
+    }
+
     @ExceptionHandler(org.springframework.dao.DataAccessException.class)
     ProblemDetail storageUnavailable(org.springframework.dao.DataAccessException e) {
         log.error("Database unavailable: {}", e.getClass().getSimpleName());

@@ -92,6 +92,10 @@ public class CdsHooksController {
         } catch (PayloadTooLargeException e) {
             status = "413";
             throw e;
+        } catch (DeadlineExceededException e) {
+            status = "503";
+            log.info("service={} answered 503: {}", serviceTag, e.getMessage());
+            throw e;
         } catch (RequiredDataUnavailableException e) {
             status = "412";
             log.info("service={} answered 412: required data unavailable", serviceTag);

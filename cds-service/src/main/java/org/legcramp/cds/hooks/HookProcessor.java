@@ -1,15 +1,23 @@
 package org.legcramp.cds.hooks;
 
 import java.net.URI;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.hl7.fhir.r4.model.Resource;
 import org.legcramp.cds.CdsProperties;
 import org.legcramp.cds.cards.CardBuilder;
 import org.legcramp.cds.cql.CqlEvaluator;
+import org.legcramp.cds.cql.EvaluationAbandonedException;
 import org.legcramp.cds.feedback.CardLedger;
 import org.legcramp.cds.hooks.wire.Card;
 import org.legcramp.cds.prefetch.PatientDataAssembler;
@@ -18,12 +26,16 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
 
 /**
  * One hook call, start to finish: gather the patient's data within the deadline, evaluate the
- * service's CQL on it with the request time as "now", and turn the results into cards.
+ * service's CQL on it with the request time as "now", and turn the results into cards. The
+ * deadline covers the whole call: evaluation runs on a bounded pool, and past the deadline the
+ * caller gets a 503 while the evaluation is interrupted, which stops it (see InterruptibleDataProvider).
  */
 @Component
 public class HookProcessor {
@@ -36,34 +48,90 @@ public class HookProcessor {
     private final CdsProperties properties;
     private final CardLedger ledger;
     private final MeterRegistry metrics;
+    private final ExecutorService evaluationPool;
 
     public HookProcessor(PatientDataAssembler dataAssembler, CqlEvaluator evaluator, CardBuilder cardBuilder,
-            CdsProperties properties, CardLedger ledger, MeterRegistry metrics) {
+            CdsProperties properties, CardLedger ledger, MeterRegistry metrics,
+            @Qualifier("hookEvaluationPool") ExecutorService evaluationPool) {
         this.metrics = metrics;
         this.dataAssembler = dataAssembler;
         this.evaluator = evaluator;
         this.cardBuilder = cardBuilder;
         this.properties = properties;
         this.ledger = ledger;
+        this.evaluationPool = evaluationPool;
     }
 
     /**
      * @param serviceBaseUrl where the EHR reached this service; the base of links to our own pages
      * @param explain add the "why this card" explanation to each card
+     * @throws DeadlineExceededException when the cards cannot be had within the deadline
      */
     public List<Card> process(CdsService service, HookRequest request, Instant receivedAt, URI serviceBaseUrl,
             boolean explain) {
         Instant deadline = receivedAt.plus(properties.requestDeadline());
         List<Resource> data = stage(service, "data", () -> dataAssembler.assemble(service, request, deadline));
-        var evaluation = stage(service, "evaluation", () -> evaluator.evaluate(service.libraryName(), request.patientId(), data,
-                ZonedDateTime.ofInstant(receivedAt, ZoneOffset.UTC), Map.of()));
-        List<Card> cards = stage(service, "cards", () -> {
-            List<Card> built = cardBuilder.cards(service, evaluation, request.patientId(), serviceBaseUrl, explain);
-            recordIssued(service, request, built);
-            return built;
+        List<Card> cards = withinDeadline(service, deadline, () -> {
+            // An explanation shows every define's value; cards alone need only the defines they read.
+            var evaluation = stage(service, "evaluation", () -> evaluator.evaluate(service.libraryName(), request.patientId(),
+                    data, ZonedDateTime.ofInstant(receivedAt, ZoneOffset.UTC), Map.of(), explain ? null : service.definesUsed(),
+                    false));
+            return stage(service, "cards", () -> cardBuilder.cards(service, evaluation, request.patientId(), serviceBaseUrl, explain));
         });
+        recordIssued(service, request, cards);
         cards.forEach(card -> metrics.counter("legcramp.cards.issued", "service", service.id(), "indicator", card.indicator()).increment());
         return cards;
+    }
+
+    /** Runs the work on the evaluation pool; past the deadline, interrupts it and answers 503. */
+    private List<Card> withinDeadline(CdsService service, Instant deadline, java.util.function.Supplier<List<Card>> work) {
+        if (!Instant.now().isBefore(deadline)) {
+            throw deadlineMissed(service); // reading and gathering the data used it all: not worth starting
+        }
+        Map<String, String> logContext = MDC.getCopyOfContextMap();
+        Future<List<Card>> running;
+        try {
+            running = evaluationPool.submit(() -> {
+                if (logContext != null) {
+                    MDC.setContextMap(logContext);
+                }
+                try {
+                    return work.get();
+                } catch (EvaluationAbandonedException e) {
+                    metrics.counter("legcramp.hook.evaluations.abandoned", "service", service.id()).increment();
+                    throw e;
+                } finally {
+                    MDC.clear();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            metrics.counter("legcramp.hook.evaluations.rejected", "service", service.id()).increment();
+            throw new DeadlineExceededException("The service is at capacity and cannot evaluate this call within its deadline");
+        }
+        long remaining = Duration.between(Instant.now(), deadline).toNanos();
+        try {
+            return running.get(Math.max(remaining, 0), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            running.cancel(true);
+            throw deadlineMissed(service);
+        } catch (InterruptedException e) {
+            running.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new DeadlineExceededException("The call was interrupted before its cards were ready");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException failure) {
+                throw failure;
+            }
+            throw new IllegalStateException("Evaluation failed", e.getCause());
+        }
+    }
+
+    private DeadlineExceededException deadlineMissed(CdsService service) {
+        long budget = properties.requestDeadline().toMillis();
+        log.warn("service={} missed the request deadline of {} ms; evaluation stopped", service.id(), budget);
+        metrics.counter("legcramp.hook.deadline.missed", "service", service.id()).increment();
+        return new DeadlineExceededException("The rules were not evaluated within the request deadline (" + budget
+                + " ms); no cards for this call");
     }
 
     /** Times one stage of a hook call: legcramp.hook.stage{service, stage}. */

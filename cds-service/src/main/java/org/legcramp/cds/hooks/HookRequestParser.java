@@ -2,14 +2,18 @@ package org.legcramp.cds.hooks;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.parser.DataFormatException;
-import ca.uhn.fhir.parser.IParser;
+import ca.uhn.fhir.parser.IJsonLikeParser;
 import ca.uhn.fhir.parser.LenientErrorHandler;
+import ca.uhn.fhir.parser.json.jackson.JacksonStructure;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,7 +38,9 @@ import org.springframework.stereotype.Component;
  * Turns a request body into a {@link HookRequest}, or says exactly what is wrong with it
  * (CDS Hooks 2.0 "HTTP Request" and the context of each hook). FHIR content is parsed with HAPI:
  * unknown elements are tolerated, as real EHRs send extensions of their own, but invalid values
- * and structures are refused.
+ * and structures are refused. The body is read once into a JSON tree, and HAPI parses its FHIR parts
+ * straight from that tree (no re-serialising); resources are counted in the tree, so an oversized
+ * request is refused before any of it is parsed as FHIR.
  */
 @Component
 public class HookRequestParser {
@@ -50,7 +56,10 @@ public class HookRequestParser {
         this.fhirContext = fhirContext;
         this.maxResources = properties.maxPrefetchResources();
         this.maxRequestBytes = properties.maxRequestSize().toBytes();
+        // Decimals as written (FHIR decimals keep their precision, "1.50" is not "1.5"), as HAPI reads them itself.
         this.json = JsonMapper.builder()
+                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
                 .build();
         this.json.getFactory().setStreamReadConstraints(
                 StreamReadConstraints.builder().maxNestingDepth(properties.maxJsonDepth()).build());
@@ -118,16 +127,46 @@ public class HookRequestParser {
         }
         String userId = requiredText(context, "userId", "context.userId");
 
-        List<Resource> draftOrders = expectedHook.hasDraftOrders() ? draftOrders(context.get("draftOrders"), patientId) : List.of();
-        Set<String> selections = expectedHook == Hook.ORDER_SELECT ? selections(context.get("selections"), draftOrders) : Set.of();
-        Map<String, PrefetchValue> prefetch = prefetch(body.get("prefetch"));
-        long resources = draftOrders.size() + prefetch.values().stream()
-                .mapToLong(value -> value instanceof PrefetchValue.Present present ? present.resources().size() : 0).sum();
+        long resources = (expectedHook.hasDraftOrders() ? entries(context.get("draftOrders")) : 0) + prefetchResources(body.get("prefetch"));
         if (resources > maxResources) {
             throw new PayloadTooLargeException("The request carries " + resources + " FHIR resources; the limit is " + maxResources);
         }
+        List<Resource> draftOrders = expectedHook.hasDraftOrders() ? draftOrders(context.get("draftOrders"), patientId) : List.of();
+        Set<String> selections = expectedHook == Hook.ORDER_SELECT ? selections(context.get("selections"), draftOrders) : Set.of();
+        Map<String, PrefetchValue> prefetch = prefetch(body.get("prefetch"));
         return new HookRequest(expectedHook, hookInstance, fhirServer, accessToken, patientId, userId, draftOrders,
                 selections, prefetch);
+    }
+
+    /**
+     * Resources the prefetch will yield, counted in the JSON: a Bundle's entries with a resource,
+     * one for any other resource, none for null or an OperationOutcome (a failed prefetch).
+     */
+    private static long prefetchResources(JsonNode prefetch) {
+        long count = 0;
+        if (prefetch != null && prefetch.isObject()) {
+            for (JsonNode value : prefetch) {
+                String type = value.path("resourceType").asText("");
+                if (type.equals("Bundle")) {
+                    count += entries(value);
+                } else if (value.isObject() && !type.equals("OperationOutcome")) {
+                    count++;
+                }
+            }
+        }
+        return count;
+    }
+
+    private static long entries(JsonNode bundle) {
+        long count = 0;
+        if (bundle != null) {
+            for (JsonNode entry : bundle.path("entry")) {
+                if (entry.path("resource").isObject()) {
+                    count++;
+                }
+            }
+        }
+        return count;
     }
 
     private static String requiredText(JsonNode node, String field, String name) {
@@ -258,10 +297,12 @@ public class HookRequestParser {
         if (value == null || !value.isObject()) {
             throw new BadRequestException(name + " must be a FHIR resource (a JSON object)");
         }
-        IParser parser = fhirContext.newJsonParser()
+        IJsonLikeParser parser = (IJsonLikeParser) fhirContext.newJsonParser()
                 .setParserErrorHandler(new LenientErrorHandler(false).setErrorOnInvalidValue(true));
+        JacksonStructure tree = new JacksonStructure();
+        tree.setNativeObject((ObjectNode) value);
         try {
-            return (Resource) parser.parseResource(value.toString());
+            return (Resource) parser.parseResource(tree);
         } catch (DataFormatException | ClassCastException e) {
             throw new BadRequestException(name + " is not valid FHIR R4: " + e.getMessage());
         }

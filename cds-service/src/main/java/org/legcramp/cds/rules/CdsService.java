@@ -1,7 +1,9 @@
 package org.legcramp.cds.rules;
 
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.hl7.fhir.r4.model.PlanDefinition;
 import org.legcramp.cds.hooks.Hook;
 
@@ -27,5 +29,21 @@ public record CdsService(
     /** The top-level actions: each is one finding, and gives at most one card. */
     public List<PlanDefinition.PlanDefinitionActionComponent> actions() {
         return planDefinition.getAction();
+    }
+
+    /**
+     * The defines the cards read: each action's condition and dynamic values, and its suggestions'
+     * dynamic values. A hook call evaluates only these (and what they reference), not the whole library.
+     */
+    public Set<String> definesUsed() {
+        Set<String> defines = new LinkedHashSet<>();
+        for (PlanDefinition.PlanDefinitionActionComponent action : actions()) {
+            action.getCondition().forEach(condition -> defines.add(condition.getExpression().getExpression()));
+            action.getDynamicValue().forEach(value -> defines.add(value.getExpression().getExpression()));
+            for (PlanDefinition.PlanDefinitionActionComponent suggestion : action.getAction()) {
+                suggestion.getDynamicValue().forEach(value -> defines.add(value.getExpression().getExpression()));
+            }
+        }
+        return defines;
     }
 }

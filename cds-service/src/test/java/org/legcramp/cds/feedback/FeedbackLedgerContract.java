@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.legcramp.cds.support.CdsClient;
@@ -55,6 +56,38 @@ abstract class FeedbackLedgerContract {
 
     private long count(JsonNode rule, String field) {
         return rule == null ? 0 : rule.get(field).asLong();
+    }
+
+    @Autowired
+    CardLedger ledger;
+
+    @Autowired
+    org.legcramp.cds.rules.RuleCatalog catalog;
+
+    private static org.legcramp.cds.hooks.wire.Card card(String uuid) {
+        return new org.legcramp.cds.hooks.wire.Card(uuid, "summary", "detail", "info",
+                new org.legcramp.cds.hooks.wire.Card.Source("source", "https://example.org"), List.of(), null, List.of(), List.of(), null);
+    }
+
+    private long issuedRows(String... uuids) {
+        return jdbc.sql("SELECT COUNT(*) FROM issued_card WHERE card_uuid IN (:uuids)").param("uuids", List.of(uuids))
+                .query(Long.class).single();
+    }
+
+    @Test
+    void cardsOfOneCallAreRecordedTogetherOrNotAtAll() {
+        var service = catalog.service("quinine-for-cramps-order-sign").orElseThrow();
+        String first = UUID.randomUUID().toString();
+        String second = UUID.randomUUID().toString();
+        String third = UUID.randomUUID().toString();
+        ledger.recordIssued(service, "hook-1", List.of(card(first), card(second)), java.time.Instant.now());
+        assertThat(issuedRows(first, second)).isEqualTo(2);
+
+        // A repeated uuid fails the batch: the call's new card is not kept either.
+        org.assertj.core.api.Assertions.assertThatThrownBy(() ->
+                ledger.recordIssued(service, "hook-2", List.of(card(third), card(first)), java.time.Instant.now()))
+                .isInstanceOf(org.springframework.dao.DataAccessException.class);
+        assertThat(issuedRows(third)).isZero();
     }
 
     @Test
