@@ -6,6 +6,9 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -16,12 +19,16 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.util.FileSystemUtils;
 
 /**
  * The deadline covers the whole call: a chart the rules cannot get through in time is answered with
  * a 503 problem at the deadline, and the evaluation left behind stops instead of running on.
- * Nothing here is timed: reading the chart takes well under the deadline, evaluating it (every
- * order scans every Medication in LegCrampCommon "Ordered Medications") minutes without one.
+ * Nothing here is timed. The shipped rules are linear in the chart, so the slow rule is a toy: a
+ * copy of the content whose new-diuretic condition compares every order with every other order
+ * (25 million comparisons for 5,000 orders, minutes without a deadline).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "legcramp.request-deadline=4s", "legcramp.max-prefetch-resources=20000"})
@@ -32,6 +39,23 @@ class DeadlineTest {
 
     @LocalServerPort
     int port;
+
+    @DynamicPropertySource
+    static void slowRule(DynamicPropertyRegistry registry) throws IOException {
+        Path repo = Path.of("..");
+        Path slowContent = Path.of("target", "deadline-test-content");
+        FileSystemUtils.deleteRecursively(slowContent);
+        FileSystemUtils.copyRecursively(repo.resolve("cql"), slowContent.resolve("cql"));
+        FileSystemUtils.copyRecursively(repo.resolve("fhir-resources/knowledge"), slowContent.resolve("fhir-resources/knowledge"));
+        Path cql = slowContent.resolve("cql/NewDiuretic.cql");
+        String quadratic = """
+                define "New Thiazide Or Potassium-Sparing Diuretic":
+                  exists ( from [MedicationRequest] A, [MedicationRequest] B where A.id = B.id + 'never' )
+                """;
+        Files.writeString(cql, Files.readString(cql).replaceFirst(
+                "(?s)define \"New Thiazide Or Potassium-Sparing Diuretic\":.*?(?=\n\ndefine)", quadratic.strip()));
+        registry.add("legcramp.content-location", () -> slowContent.toAbsolutePath().toUri().toString());
+    }
 
     @Autowired
     MeterRegistry metrics;
