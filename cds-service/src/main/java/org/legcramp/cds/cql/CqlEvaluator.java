@@ -95,10 +95,13 @@ public final class CqlEvaluator {
             // The engine records what stopped it in ways that vary; an interrupted evaluation has no results.
             throw new EvaluationAbandonedException();
         }
-        if (results.containsExceptionsFor(identifier)) {
-            throw new CqlEvaluationException(libraryName, results.getExceptionFor(identifier));
-        }
         EvaluationResult result = results.getResultFor(identifier);
+        if (result == null || results.containsExceptionsFor(identifier)) {
+            // The engine keys a failure by the identifier it loaded, which need not equal ours; one library, one failure.
+            RuntimeException failure = results.getExceptions().values().stream().findFirst()
+                    .orElseGet(() -> new IllegalStateException("the engine returned no result"));
+            throw new CqlEvaluationException(libraryName, failure);
+        }
         Map<String, Object> values = new LinkedHashMap<>();
         Map<String, Set<Object>> evaluatedResources = new LinkedHashMap<>();
         result.getExpressionResults().forEach((name, expression) -> {
