@@ -147,7 +147,7 @@ public final class CaseRunner implements AutoCloseable {
         List<String> differences = new ArrayList<>();
         List<String> explanation = new ArrayList<>();
         try {
-            HookRequest request = parser.parse(hookCase.request(), service.hook());
+            HookRequest request = parser.parse(hookCase.request(), service.hook(), service.dataNeeds());
             Instant now = Instant.now();
             List<Resource> data = dataAssembler.assemble(service, request, now.plus(settings.requestDeadline()));
             Evaluation evaluation = evaluator.evaluate(service.libraryName(), request.patientId(), data,

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import kotlinx.io.CoreKt;
 import kotlinx.io.JvmCoreKt;
@@ -173,6 +174,8 @@ public final class CqlLibraries {
         Set<String> types = new TreeSet<>();
         Set<String> valueSets = new TreeSet<>();
         Set<String> functions = new TreeSet<>();
+        Map<String, Set<String>> valueSetsByFilteredType = new TreeMap<>();
+        Set<String> unfilteredTypes = new TreeSet<>();
         Set<String> visited = new HashSet<>();
         Deque<ExpressionDef> pending = new ArrayDeque<>();
         Map<ExpressionDef, String> libraryOf = new HashMap<>();
@@ -189,7 +192,14 @@ public final class CqlLibraries {
             List<Element> found = REFERENCES_AND_RETRIEVES.visitExpressionDef(def, null);
             for (Element element : found) {
                 if (element instanceof Retrieve retrieve) {
-                    types.add(retrieve.getDataType().getLocalPart());
+                    String type = retrieve.getDataType().getLocalPart();
+                    types.add(type);
+                    String filter = primaryCodeValueSet(owner, retrieve);
+                    if (filter == null) {
+                        unfilteredTypes.add(type);
+                    } else {
+                        valueSetsByFilteredType.computeIfAbsent(type, t -> new TreeSet<>()).add(filter);
+                    }
                 } else if (element instanceof ValueSetRef ref) {
                     String target = ref.getLibraryName() == null ? owner : includedLibrary(owner, ref.getLibraryName());
                     if (target != null && contains(target)) {
@@ -212,12 +222,33 @@ public final class CqlLibraries {
                 }
             }
         }
+        unfilteredTypes.forEach(valueSetsByFilteredType::remove);
         return new Reachable(Collections.unmodifiableSet(types), Collections.unmodifiableSet(valueSets),
-                Collections.unmodifiableSet(functions));
+                Collections.unmodifiableSet(functions), Collections.unmodifiableMap(valueSetsByFilteredType));
     }
 
-    /** See {@link #reachableFrom(String)}. */
-    public record Reachable(Set<String> retrievedTypes, Set<String> valueSetUrls, Set<String> functionNames) {}
+    /**
+     * See {@link #reachableFrom(String)}. {@code valueSetsByFilteredType}: the types that every
+     * reachable retrieve filters by a value set on the type's primary code ({@code [Observation:
+     * "DVT Signs"]}), with those value sets; a resource of such a type whose code is in none of
+     * them can never be read by the library.
+     */
+    public record Reachable(Set<String> retrievedTypes, Set<String> valueSetUrls, Set<String> functionNames,
+            Map<String, Set<String>> valueSetsByFilteredType) {}
+
+    /** The URL of the value set a retrieve filters its primary code by, or null for any other retrieve. */
+    private String primaryCodeValueSet(String owner, Retrieve retrieve) {
+        boolean primaryCode = retrieve.getCodeProperty() == null || "code".equals(retrieve.getCodeProperty());
+        if (!primaryCode || !(retrieve.getCodes() instanceof ValueSetRef ref)) {
+            return null;
+        }
+        String target = ref.getLibraryName() == null ? owner : includedLibrary(owner, ref.getLibraryName());
+        if (target == null || !contains(target) || elm(target).getValueSets() == null) {
+            return null;
+        }
+        return elm(target).getValueSets().getDef().stream().filter(v -> v.getName().equals(ref.getName()))
+                .map(ValueSetDef::getId).findFirst().orElse(null);
+    }
 
     private static final FunctionalElmVisitor<List<Element>, Void> REFERENCES_AND_RETRIEVES =
             FunctionalElmVisitor.Companion.from(

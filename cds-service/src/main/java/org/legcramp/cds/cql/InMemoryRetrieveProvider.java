@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -87,11 +88,11 @@ public final class InMemoryRetrieveProvider implements RetrieveProvider {
                 });
             }
         }
-        List<Object> matches = new ArrayList<>();
-        for (Object resource : inContext) {
-            if (matched.contains(resource)) {
-                matches.add(resource); // in the order of the data, as a scan would give them
-            }
+        // In the order of the data, as a scan would give them; sorted rather than rescanned, so an
+        // id lookup per order stays a lookup.
+        List<Object> matches = new ArrayList<>(matched);
+        if (matches.size() > 1) {
+            matches.sort(Comparator.comparingInt(index.position::get));
         }
         return matches;
     }
@@ -113,9 +114,12 @@ public final class InMemoryRetrieveProvider implements RetrieveProvider {
         /** code, then system (null when the coding has none), then the resources having it. */
         final Map<String, Map<String, List<Object>>> byCode = new HashMap<>();
         final Map<SystemAndCode, List<Object>> bySystemAndCode = new LinkedHashMap<>();
+        /** Where each resource stands in the data. */
+        final Map<Object, Integer> position = new IdentityHashMap<>();
 
         CodeIndex(List<Object> resources, String codePath) {
             for (Object resource : resources) {
+                position.put(resource, position.size());
                 for (Coding coding : codingsAt((Resource) resource, codePath)) {
                     if (coding.getCode() == null) {
                         continue; // matches no wanted code, and no value set holds a code-less coding

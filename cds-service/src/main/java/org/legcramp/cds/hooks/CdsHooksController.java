@@ -74,7 +74,7 @@ public class CdsHooksController {
             CdsService service = catalog.service(serviceId).orElseThrow(() -> new UnknownServiceException(serviceId));
             serviceTag = service.id();
             Timer.Sample parsing = Timer.start(metrics);
-            HookRequest request = parser.parse(parser.readJson(http), service.hook());
+            HookRequest request = parser.parse(parser.readJson(http), service.hook(), service.dataNeeds());
             parsing.stop(metrics.timer("legcramp.hook.stage", "service", service.id(), "stage", "parse"));
             MDC.put("hookInstance", request.hookInstance());
             MDC.put("service", service.id());

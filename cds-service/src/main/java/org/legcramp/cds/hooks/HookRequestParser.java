@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
@@ -33,6 +34,7 @@ import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.legcramp.cds.prefetch.PrefetchValue;
 import org.springframework.stereotype.Component;
+import org.legcramp.cds.rules.DataNeeds;
 
 /**
  * Turns a request body into a {@link HookRequest}, or says exactly what is wrong with it
@@ -103,7 +105,11 @@ public class HookRequestParser {
         }
     }
 
-    public HookRequest parse(JsonNode body, Hook expectedHook) {
+    /**
+     * @param needs what the service can read: prefetched resources it never could are dropped
+     *        before FHIR parsing (draft orders are always kept)
+     */
+    public HookRequest parse(JsonNode body, Hook expectedHook, DataNeeds needs) {
         String hookId = requiredText(body, "hook", "hook");
         if (!hookId.equals(expectedHook.id())) {
             throw new BadRequestException("This service answers the " + expectedHook.id() + " hook, not '" + hookId + "'");
@@ -133,7 +139,7 @@ public class HookRequestParser {
         }
         List<Resource> draftOrders = expectedHook.hasDraftOrders() ? draftOrders(context.get("draftOrders"), patientId) : List.of();
         Set<String> selections = expectedHook == Hook.ORDER_SELECT ? selections(context.get("selections"), draftOrders) : Set.of();
-        Map<String, PrefetchValue> prefetch = prefetch(body.get("prefetch"));
+        Map<String, PrefetchValue> prefetch = prefetch(body.get("prefetch"), needs);
         return new HookRequest(expectedHook, hookInstance, fhirServer, accessToken, patientId, userId, draftOrders,
                 selections, prefetch);
     }
@@ -263,7 +269,7 @@ public class HookRequestParser {
         return selections;
     }
 
-    private Map<String, PrefetchValue> prefetch(JsonNode value) {
+    private Map<String, PrefetchValue> prefetch(JsonNode value, DataNeeds needs) {
         Map<String, PrefetchValue> prefetch = new LinkedHashMap<>();
         if (value == null || value.isNull()) {
             return prefetch;
@@ -278,7 +284,7 @@ public class HookRequestParser {
                 prefetch.put(key, new PrefetchValue.KnownAbsent());
                 continue;
             }
-            Resource resource = parseFhir(data, "prefetch." + key);
+            Resource resource = parseFhir(readable(data, needs), "prefetch." + key);
             if (resource instanceof OperationOutcome outcome) {
                 prefetch.put(key, new PrefetchValue.Failed(outcome.getIssueFirstRep().getDiagnostics()));
             } else if (resource instanceof Bundle bundle) {
@@ -291,6 +297,23 @@ public class HookRequestParser {
             }
         }
         return prefetch;
+    }
+
+    /** A Bundle without the entries the service could never read; anything else as it is. */
+    private static JsonNode readable(JsonNode value, DataNeeds needs) {
+        if (!value.isObject() || !"Bundle".equals(value.path("resourceType").asText()) || !value.path("entry").isArray()) {
+            return value;
+        }
+        ObjectNode bundle = ((ObjectNode) value).objectNode();
+        value.properties().forEach(field -> bundle.set(field.getKey(), field.getValue()));
+        ArrayNode kept = bundle.putArray("entry");
+        for (JsonNode entry : value.get("entry")) {
+            JsonNode resource = entry.get("resource");
+            if (resource == null || !resource.isObject() || needs.mayRead(resource)) {
+                kept.add(entry);
+            }
+        }
+        return bundle;
     }
 
     private Resource parseFhir(JsonNode value, String name) {

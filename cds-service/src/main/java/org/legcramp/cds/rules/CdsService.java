@@ -10,7 +10,7 @@ import org.legcramp.cds.hooks.Hook;
 /**
  * One CDS service: a PlanDefinition (eca-rule) whose actions share a named-event trigger. Its id is the
  * PlanDefinition id, its hook the trigger's name, its logic the PlanDefinition's CQL library and
- * its prefetch the data that library retrieves.
+ * its prefetch the data that library retrieves, and its data needs what of that data it can read.
  */
 public record CdsService(
         String id,
@@ -19,6 +19,7 @@ public record CdsService(
         String description,
         String libraryName,
         Map<String, String> prefetch,
+        DataNeeds dataNeeds,
         PlanDefinition planDefinition) {
 
     /** The rule this service belongs to: its id without the hook suffix. */

@@ -42,11 +42,15 @@ public final class RuleCatalog {
     private final Map<String, CdsService> servicesById = new LinkedHashMap<>();
     private final Map<String, ActivityDefinition> activityDefinitionsByUrl = new HashMap<>();
     private final CqlLibraries cql;
+    private final KnowledgeArtifacts content;
+    private final ValueSetCodes valueSetCodes;
 
     public RuleCatalog(KnowledgeArtifacts content, CqlLibraries cql) {
         this.cql = cql;
+        this.content = content;
         content.activityDefinitions().forEach(a -> activityDefinitionsByUrl.put(a.getUrl(), a));
         checkValueSets(content);
+        this.valueSetCodes = new ValueSetCodes(content.valueSets());
         Map<String, Library> librariesByUrl = new HashMap<>();
         for (Library library : content.libraries()) {
             String file = content.fileOf(library.getUrl());
@@ -139,7 +143,22 @@ public final class RuleCatalog {
             throw new ContentException("cql/" + libraryName + ".cql", e.getMessage());
         }
         return new CdsService(planDefinition.getIdElement().getIdPart(), hook, planDefinition.getTitle(),
-                planDefinition.getDescription(), libraryName, prefetch, planDefinition);
+                planDefinition.getDescription(), libraryName, prefetch, dataNeeds(libraryName), planDefinition);
+    }
+
+    private DataNeeds dataNeeds(String libraryName) {
+        CqlLibraries.Reachable reachable = cql.reachableFrom(libraryName);
+        Map<String, Set<String>> codes = new HashMap<>();
+        reachable.valueSetsByFilteredType().forEach((type, urls) -> {
+            Set<String> allowed = new HashSet<>();
+            for (ValueSet valueSet : content.valueSets()) {
+                if (urls.contains(valueSet.getUrl())) {
+                    valueSetCodes.of(valueSet).forEach(code -> allowed.add(code.getSystem() + "|" + code.getCode()));
+                }
+            }
+            codes.put(type, Set.copyOf(allowed));
+        });
+        return new DataNeeds(Set.copyOf(reachable.retrievedTypes()), Map.copyOf(codes));
     }
 
     private void checkAction(PlanDefinitionActionComponent action, String file, String libraryName,

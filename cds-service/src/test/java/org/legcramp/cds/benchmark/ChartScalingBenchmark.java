@@ -181,7 +181,7 @@ public final class ChartScalingBenchmark {
     /** One hook call without HTTP; returns the milliseconds spent parsing. */
     private double call(CdsService service, JsonNode body) {
         long t = System.nanoTime();
-        HookRequest request = parser.parse(body, service.hook());
+        HookRequest request = parser.parse(body, service.hook(), service.dataNeeds());
         double parse = (System.nanoTime() - t) / 1e6;
         Instant now = Instant.now();
         List<Resource> data = assembler.assemble(service, request, now.plus(Duration.ofMinutes(5)));

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.legcramp.cds.CdsProperties;
+import org.legcramp.cds.rules.DataNeeds;
 import org.legcramp.cds.support.HookCase;
 import org.springframework.util.unit.DataSize;
 
@@ -24,7 +25,7 @@ class RequestLimitsTest {
         HookRequestParser parser = new HookRequestParser(FhirContext.forR4Cached(), threeResourcesAtMost);
         var request = HookCase.named("quinine-for-cramps", "fires-quinine-in-referenced-medication").request();
 
-        assertThatThrownBy(() -> parser.parse(request, Hook.ORDER_SIGN))
+        assertThatThrownBy(() -> parser.parse(request, Hook.ORDER_SIGN, DataNeeds.EVERYTHING))
                 .isInstanceOf(PayloadTooLargeException.class)
                 .hasMessage("The request carries 4 FHIR resources; the limit is 3");
     }
@@ -38,7 +39,7 @@ class RequestLimitsTest {
         // Invalid FHIR that parsing would refuse with a 400: the count comes first, so it is never parsed.
         ((ObjectNode) request.at("/prefetch/patient")).put("birthDate", "the fourteenth of March");
 
-        assertThatThrownBy(() -> parser.parse(request, Hook.ORDER_SIGN))
+        assertThatThrownBy(() -> parser.parse(request, Hook.ORDER_SIGN, DataNeeds.EVERYTHING))
                 .isInstanceOf(PayloadTooLargeException.class)
                 .hasMessage("The request carries 4 FHIR resources; the limit is 3");
     }
@@ -57,7 +58,7 @@ class RequestLimitsTest {
             {
                 setContent(request.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
             }
-        }), Hook.ORDER_SIGN);
+        }), Hook.ORDER_SIGN, DataNeeds.EVERYTHING);
         var present = (org.legcramp.cds.prefetch.PrefetchValue.Present) parsed.prefetch().get("observation");
         var value = ((org.hl7.fhir.r4.model.Observation) present.resources().get(0)).getValueQuantity().getValueElement();
         assertThat(value.getValueAsString()).isEqualTo("0.70");
