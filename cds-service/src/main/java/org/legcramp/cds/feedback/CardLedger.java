@@ -6,6 +6,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import org.legcramp.cds.hooks.wire.Card;
@@ -60,10 +61,20 @@ public class CardLedger {
      * dropped; the same feedback sent twice is stored once.
      */
     public List<Stored> recordFeedback(CdsService service, List<Feedback> items, Instant receivedAt) {
+        return recordFeedback(service.id(), List.of(service.id()), items, receivedAt);
+    }
+
+    /**
+     * @param endpointId the service the feedback was posted to
+     * @param issuingServiceIds the services whose cards it may be about: the endpoint itself, or the
+     *        rules of a per-hook service
+     */
+    public List<Stored> recordFeedback(String endpointId, Collection<String> issuingServiceIds, List<Feedback> items,
+            Instant receivedAt) {
         List<Stored> outcomes = new ArrayList<>();
         for (Feedback item : items) {
-            boolean known = jdbc.sql("SELECT COUNT(*) FROM issued_card WHERE card_uuid = :uuid AND service_id = :service")
-                    .param("uuid", item.cardUuid()).param("service", service.id())
+            boolean known = jdbc.sql("SELECT COUNT(*) FROM issued_card WHERE card_uuid = :uuid AND service_id IN (:services)")
+                    .param("uuid", item.cardUuid()).param("services", issuingServiceIds)
                     .query(Long.class).single() > 0;
             try {
                 jdbc.sql("""
@@ -73,7 +84,7 @@ public class CardLedger {
                         VALUES (:uuid, :service, :outcome, :at, :accepted, :reasonSystem, :reasonCode, :reasonDisplay,
                             :comment, :unknown, :receivedAt)""")
                         .param("uuid", item.cardUuid())
-                        .param("service", service.id())
+                        .param("service", endpointId)
                         .param("outcome", item.outcome())
                         .param("at", Timestamp.from(item.outcomeTimestamp().toInstant()))
                         .param("accepted", item.acceptedSuggestionIds().isEmpty() ? null : String.join(",", item.acceptedSuggestionIds()))

@@ -3,6 +3,7 @@ package org.legcramp.cds.hooks;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import org.legcramp.cds.CdsProperties;
 import org.legcramp.cds.feedback.CardLedger;
@@ -12,6 +13,7 @@ import org.legcramp.cds.hooks.wire.CardsResponse;
 import org.legcramp.cds.hooks.wire.Discovery;
 import org.legcramp.cds.hooks.wire.ServiceDescriptor;
 import org.legcramp.cds.rules.CdsService;
+import org.legcramp.cds.rules.ServiceGroup;
 import org.legcramp.cds.rules.RuleCatalog;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -58,9 +60,10 @@ public class CdsHooksController {
 
     @GetMapping(path = "/cds-services", produces = MediaType.APPLICATION_JSON_VALUE)
     public Discovery discovery() {
-        return new Discovery(catalog.services().stream()
-                .map(s -> new ServiceDescriptor(s.hook().id(), s.title(), s.description(), s.id(), s.prefetch()))
-                .toList());
+        List<ServiceDescriptor> services = new ArrayList<>();
+        catalog.services().forEach(s -> services.add(new ServiceDescriptor(s.hook().id(), s.title(), s.description(), s.id(), s.prefetch())));
+        catalog.groups().forEach(g -> services.add(new ServiceDescriptor(g.hook().id(), g.title(), g.description(), g.id(), g.prefetch())));
+        return new Discovery(services);
     }
 
     @PostMapping(path = "/cds-services/{serviceId}", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -71,16 +74,19 @@ public class CdsHooksController {
         String status = "500";
         String serviceTag = "unknown";
         try {
-            CdsService service = catalog.service(serviceId).orElseThrow(() -> new UnknownServiceException(serviceId));
-            serviceTag = service.id();
+            ServiceGroup called = called(serviceId);
+            serviceTag = called.id();
             Timer.Sample parsing = Timer.start(metrics);
-            HookRequest request = parser.parse(parser.readJson(http), service.hook(), service.dataNeeds());
-            parsing.stop(metrics.timer("legcramp.hook.stage", "service", service.id(), "stage", "parse"));
+            HookRequest request = parser.parse(parser.readJson(http), called.hook(), called.dataNeeds());
+            parsing.stop(metrics.timer("legcramp.hook.stage", "service", called.id(), "stage", "parse"));
             MDC.put("hookInstance", request.hookInstance());
-            MDC.put("service", service.id());
-            List<Card> cards = processor.process(service, request, receivedAt, serviceBaseUrl(), explain);
+            MDC.put("service", called.id());
+            List<Card> cards = new ArrayList<>();
+            for (CdsService service : called.members()) {
+                cards.addAll(processor.process(service, request, receivedAt, serviceBaseUrl(), explain));
+            }
             status = "200";
-            log.info("service={} hookInstance={} cards={} ms={}", service.id(), request.hookInstance(), cards.size(),
+            log.info("service={} hookInstance={} cards={} ms={}", called.id(), request.hookInstance(), cards.size(),
                     java.time.Duration.between(receivedAt, Instant.now()).toMillis());
             return new CardsResponse(cards);
         } catch (UnknownServiceException e) {
@@ -109,15 +115,24 @@ public class CdsHooksController {
 
     @PostMapping(path = "/cds-services/{serviceId}/feedback")
     public ResponseEntity<Void> feedback(@PathVariable String serviceId, HttpServletRequest http) {
-        CdsService service = catalog.service(serviceId).orElseThrow(() -> new UnknownServiceException(serviceId));
+        ServiceGroup called = called(serviceId);
         var feedback = feedbackParser.parse(parser.readJson(http));
-        var stored = ledger.recordFeedback(service, feedback, Instant.now());
+        var stored = ledger.recordFeedback(called.id(), called.members().stream().map(CdsService::id).toList(), feedback,
+                Instant.now());
         for (int i = 0; i < feedback.size(); i++) {
-            metrics.counter("legcramp.feedback", "service", service.id(), "outcome", feedback.get(i).outcome(),
+            metrics.counter("legcramp.feedback", "service", called.id(), "outcome", feedback.get(i).outcome(),
                     "stored", stored.get(i).name().toLowerCase()).increment();
         }
-        log.info("service={} feedback items={} stored={}", service.id(), feedback.size(), stored);
+        log.info("service={} feedback items={} stored={}", called.id(), feedback.size(), stored);
         return ResponseEntity.ok().build();
+    }
+
+    /** A per-rule service as a group of one, or a per-hook service: either way, the rules to run. */
+    private ServiceGroup called(String serviceId) {
+        return catalog.service(serviceId)
+                .map(s -> new ServiceGroup(s.id(), s.hook(), s.title(), s.description(), List.of(s), s.prefetch(), s.dataNeeds()))
+                .or(() -> catalog.group(serviceId))
+                .orElseThrow(() -> new UnknownServiceException(serviceId));
     }
 
     /** The configured public base URL (behind a proxy), else the URL this request came in on. */

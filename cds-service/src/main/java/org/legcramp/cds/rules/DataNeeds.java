@@ -1,6 +1,9 @@
 package org.legcramp.cds.rules;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -15,6 +18,25 @@ public record DataNeeds(Set<String> types, Map<String, Set<String>> codesByFilte
 
     /** Everything: for callers that evaluate a library on data they chose themselves. */
     public static final DataNeeds EVERYTHING = new DataNeeds(null, Map.of());
+
+    /** What any of several readers can read: a type is filtered by code only if every reader that reads it is. */
+    public static DataNeeds union(List<DataNeeds> readers) {
+        if (readers.stream().anyMatch(r -> r.types() == null)) {
+            return EVERYTHING;
+        }
+        Set<String> types = new HashSet<>();
+        readers.forEach(r -> types.addAll(r.types()));
+        Map<String, Set<String>> codes = new HashMap<>();
+        for (String type : types) {
+            List<DataNeeds> readingIt = readers.stream().filter(r -> r.types().contains(type)).toList();
+            if (readingIt.stream().allMatch(r -> r.codesByFilteredType().containsKey(type))) {
+                Set<String> allowed = new HashSet<>();
+                readingIt.forEach(r -> allowed.addAll(r.codesByFilteredType().get(type)));
+                codes.put(type, Set.copyOf(allowed));
+            }
+        }
+        return new DataNeeds(Set.copyOf(types), Map.copyOf(codes));
+    }
 
     /** @param resource a FHIR resource as JSON */
     public boolean mayRead(JsonNode resource) {

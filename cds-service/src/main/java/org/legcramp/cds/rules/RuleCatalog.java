@@ -39,7 +39,11 @@ public final class RuleCatalog {
     public static final int MAX_SUMMARY_LENGTH = 140;
     static final String ACTION_TYPE_SYSTEM = "http://terminology.hl7.org/CodeSystem/action-type";
 
+    /** The per-hook services are {@code leg-cramps-<hook>}. */
+    public static final String SERVICE_GROUP_PREFIX = "leg-cramps-";
+
     private final Map<String, CdsService> servicesById = new LinkedHashMap<>();
+    private final Map<String, ServiceGroup> groupsById = new LinkedHashMap<>();
     private final Map<String, ActivityDefinition> activityDefinitionsByUrl = new HashMap<>();
     private final CqlLibraries cql;
     private final KnowledgeArtifacts content;
@@ -77,6 +81,28 @@ public final class RuleCatalog {
                 throw new ContentException(file, "repeats the service id " + service.id());
             }
         }
+        for (Hook hook : Hook.values()) {
+            List<CdsService> members = servicesById.values().stream().filter(s -> s.hook() == hook).toList();
+            if (!members.isEmpty()) {
+                ServiceGroup group = group(hook, members);
+                if (servicesById.containsKey(group.id())) {
+                    throw new ContentException(content.fileOf(group.id()), "uses the id of the per-hook service " + group.id());
+                }
+                groupsById.put(group.id(), group);
+            }
+        }
+    }
+
+    private static ServiceGroup group(Hook hook, List<CdsService> members) {
+        Map<String, String> prefetch = new java.util.TreeMap<>();
+        for (CdsService member : members) {
+            // the same key asks for the same type; keep the fuller query (with _include)
+            member.prefetch().forEach((key, query) -> prefetch.merge(key, query, (a, b) -> a.length() >= b.length() ? a : b));
+        }
+        return new ServiceGroup(SERVICE_GROUP_PREFIX + hook.id(), hook, "Leg cramp rules on " + hook.id(),
+                "Every leg-cramp rule of the " + hook.id() + " hook in one call: "
+                        + String.join(", ", members.stream().map(CdsService::ruleId).distinct().toList()) + ".",
+                members, prefetch, DataNeeds.union(members.stream().map(CdsService::dataNeeds).toList()));
     }
 
     /** Compiles the content's CQL, naming the file of a library that does not translate. */
@@ -94,6 +120,15 @@ public final class RuleCatalog {
 
     public Optional<CdsService> service(String id) {
         return Optional.ofNullable(servicesById.get(id));
+    }
+
+    /** The per-hook services ({@link ServiceGroup}). */
+    public Collection<ServiceGroup> groups() {
+        return groupsById.values();
+    }
+
+    public Optional<ServiceGroup> group(String id) {
+        return Optional.ofNullable(groupsById.get(id));
     }
 
     public ActivityDefinition activityDefinition(String canonical) {
