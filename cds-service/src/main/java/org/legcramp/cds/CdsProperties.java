@@ -22,10 +22,10 @@ import org.springframework.util.unit.DataSize;
 public record CdsProperties(
         @DefaultValue("classpath:content/") String contentLocation,
         @DefaultValue("2s") Duration requestDeadline,
-        @DefaultValue("5MB") DataSize maxRequestSize,
+        @DefaultValue("32MB") DataSize maxRequestSize,
         @DefaultValue("64") int maxJsonDepth,
-        @DefaultValue("5000") int maxFetchedResources,
-        @DefaultValue("5000") int maxPrefetchResources,
+        @DefaultValue("25000") int maxFetchedResources,
+        @DefaultValue("25000") int maxPrefetchResources,
         @DefaultValue("2s") Duration fhirFetchTimeout,
         @DefaultValue("") String publicBaseUrl) {
 

@@ -174,7 +174,7 @@ class BadInputTest {
 
     @Test
     void oversizedBodyIs413() {
-        String padding = "x".repeat(6 * 1024 * 1024); // the default limit is 5 MB
+        String padding = "x".repeat(33 * 1024 * 1024); // the default limit is 32 MB
         ObjectNode request = quinineRequest().put("padding", padding);
         assertProblem(client().post(QUININE_SIGN, request), 413, "larger than the limit");
     }
