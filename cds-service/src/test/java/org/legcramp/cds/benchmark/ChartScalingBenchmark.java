@@ -63,7 +63,7 @@ import org.springframework.util.unit.DataSize;
 public final class ChartScalingBenchmark {
 
     private static final String RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm";
-    private static final String PATIENT_ID = "pat-bench";
+    static final String PATIENT_ID = "pat-bench";
     /** Ingredient codes: thiazide, loop, calcium channel blocker, and two outside every value set (lisinopril, metformin). */
     private static final String[] DRUGS = {"5487", "4603", "11170", "29046", "6809"};
     private static final long BUDGET_NANOS = Duration.ofSeconds(20).toNanos();
@@ -226,7 +226,7 @@ public final class ChartScalingBenchmark {
         return body;
     }
 
-    private List<Resource> ordersChart(int orders) {
+    private static List<Resource> ordersChart(int orders) {
         List<Resource> chart = new ArrayList<>();
         chart.add(condition("cond-cramp", "http://hl7.org/fhir/sid/icd-10-cm", "R25.2"));
         for (int i = 0; i < orders; i++) {
@@ -235,8 +235,8 @@ public final class ChartScalingBenchmark {
         return chart;
     }
 
-    /** 10% orders (each with its Medication), 40% observations, 20% conditions, 20% medication statements. */
-    private List<Resource> mixedChart(int resources) {
+    /** Also used by {@link ApplyComparisonBenchmark}. 10% orders (each with its Medication), 40% observations, 20% conditions, 20% medication statements. */
+    static List<Resource> mixedChart(int resources) {
         List<Resource> chart = new ArrayList<>();
         chart.add(condition("cond-cramp", "http://hl7.org/fhir/sid/icd-10-cm", "R25.2"));
         for (int i = 0; chart.size() < resources - 1; i++) {
@@ -250,7 +250,7 @@ public final class ChartScalingBenchmark {
         return chart;
     }
 
-    private void addReferencingOrder(List<Resource> chart, int i) {
+    private static void addReferencingOrder(List<Resource> chart, int i) {
         Medication medication = new Medication();
         medication.setId("med-" + i);
         medication.setCode(new CodeableConcept(new Coding(RXNORM, "9" + i, "product " + i)));
@@ -310,7 +310,7 @@ public final class ChartScalingBenchmark {
         return statement;
     }
 
-    private static Patient patient() {
+    static Patient patient() {
         Patient patient = new Patient();
         patient.setId(PATIENT_ID);
         patient.setGender(Enumerations.AdministrativeGender.FEMALE);
