@@ -157,17 +157,10 @@ public final class CqlLibraries {
     }
 
     /**
-     * The FHIR resource types the library retrieves, following its defines into the content
-     * libraries it uses: its data requirements, from which the service's prefetch templates are
-     * derived. Only what is reachable counts, so a shared library does not widen every prefetch.
-     */
-    public Set<String> retrievedTypes(String libraryName) {
-        return reachableFrom(libraryName).retrievedTypes();
-    }
-
-    /**
      * What a library's defines reach, following them into the content libraries it uses: the
-     * resource types it retrieves, the value sets it tests codes against (by URL), and the names
+     * resource types it retrieves (its data requirements, from which the service's prefetch
+     * templates and data needs are derived; only what is reachable counts, so a shared library
+     * does not widen every prefetch), the value sets it tests codes against (by URL), and the names
      * of the functions it calls (so the docs can say which status semantics a rule applies).
      */
     public Reachable reachableFrom(String libraryName) {

@@ -81,10 +81,7 @@ public class CdsHooksController {
             parsing.stop(metrics.timer("legcramp.hook.stage", "service", called.id(), "stage", "parse"));
             MDC.put("hookInstance", request.hookInstance());
             MDC.put("service", called.id());
-            List<Card> cards = new ArrayList<>();
-            for (CdsService service : called.members()) {
-                cards.addAll(processor.process(service, request, receivedAt, serviceBaseUrl(), explain));
-            }
+            List<Card> cards = processor.processAll(called.members(), request, receivedAt, serviceBaseUrl(), explain);
             status = "200";
             log.info("service={} hookInstance={} cards={} ms={}", called.id(), request.hookInstance(), cards.size(),
                     java.time.Duration.between(receivedAt, Instant.now()).toMillis());

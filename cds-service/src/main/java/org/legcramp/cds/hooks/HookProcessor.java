@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -69,29 +70,58 @@ public class HookProcessor {
      */
     public List<Card> process(CdsService service, HookRequest request, Instant receivedAt, URI serviceBaseUrl,
             boolean explain) {
-        Instant deadline = receivedAt.plus(properties.requestDeadline());
-        List<Resource> data = stage(service, "data", () -> dataAssembler.assemble(service, request, deadline));
-        List<Card> cards = withinDeadline(service, deadline, () -> {
-            // An explanation shows every define's value; cards alone need only the defines they read.
-            var evaluation = stage(service, "evaluation", () -> evaluator.evaluate(service.libraryName(), request.patientId(),
-                    data, ZonedDateTime.ofInstant(receivedAt, ZoneOffset.UTC), Map.of(), explain ? null : service.definesUsed(),
-                    false));
-            return stage(service, "cards", () -> cardBuilder.cards(service, evaluation, request.patientId(), serviceBaseUrl, explain));
-        });
-        recordIssued(service, request, cards);
-        cards.forEach(card -> metrics.counter("legcramp.cards.issued", "service", service.id(), "indicator", card.indicator()).increment());
-        return cards;
+        return processAll(List.of(service), request, receivedAt, serviceBaseUrl, explain);
     }
 
-    /** Runs the work on the evaluation pool; past the deadline, interrupts it and answers 503. */
-    private List<Card> withinDeadline(CdsService service, Instant deadline, java.util.function.Supplier<List<Card>> work) {
+    /**
+     * Several services on one request (the rules of a per-hook service): their evaluations run side
+     * by side on the evaluation pool, under the one deadline of the call; the cards come back in
+     * the order of the services.
+     */
+    public List<Card> processAll(List<CdsService> services, HookRequest request, Instant receivedAt, URI serviceBaseUrl,
+            boolean explain) {
+        Instant deadline = receivedAt.plus(properties.requestDeadline());
+        List<Future<List<Card>>> running = new ArrayList<>();
+        try {
+            for (CdsService service : services) {
+                List<Resource> data = stage(service, "data", () -> dataAssembler.assemble(service, request, deadline));
+                running.add(submit(service, deadline, () -> {
+                    // An explanation shows every define's value; cards alone need only the defines they read.
+                    var evaluation = stage(service, "evaluation", () -> evaluator.evaluate(service.libraryName(),
+                            request.patientId(), data, ZonedDateTime.ofInstant(receivedAt, ZoneOffset.UTC), Map.of(),
+                            explain ? null : service.definesUsed(), false));
+                    return stage(service, "cards", () -> cardBuilder.cards(service, evaluation, request.patientId(),
+                            serviceBaseUrl, explain));
+                }));
+            }
+            List<List<Card>> cardsByService = new ArrayList<>();
+            for (int i = 0; i < services.size(); i++) {
+                cardsByService.add(await(services.get(i), running.get(i), deadline));
+            }
+            // Recorded only once every service has its cards: an answer that is a 503 issued none.
+            List<Card> all = new ArrayList<>();
+            for (int i = 0; i < services.size(); i++) {
+                CdsService service = services.get(i);
+                List<Card> cards = cardsByService.get(i);
+                recordIssued(service, request, cards);
+                cards.forEach(card -> metrics.counter("legcramp.cards.issued", "service", service.id(), "indicator",
+                        card.indicator()).increment());
+                all.addAll(cards);
+            }
+            return all;
+        } finally {
+            running.forEach(future -> future.cancel(true)); // a no-op for the finished ones
+        }
+    }
+
+    /** Starts the work on the evaluation pool, unless reading and gathering the data used the whole budget. */
+    private Future<List<Card>> submit(CdsService service, Instant deadline, java.util.function.Supplier<List<Card>> work) {
         if (!Instant.now().isBefore(deadline)) {
-            throw deadlineMissed(service); // reading and gathering the data used it all: not worth starting
+            throw deadlineMissed(service);
         }
         Map<String, String> logContext = MDC.getCopyOfContextMap();
-        Future<List<Card>> running;
         try {
-            running = evaluationPool.submit(() -> {
+            return evaluationPool.submit(() -> {
                 if (logContext != null) {
                     MDC.setContextMap(logContext);
                 }
@@ -108,6 +138,10 @@ public class HookProcessor {
             metrics.counter("legcramp.hook.evaluations.rejected", "service", service.id()).increment();
             throw new DeadlineExceededException("The service is at capacity and cannot evaluate this call within its deadline");
         }
+    }
+
+    /** Waits for the work until the deadline; past it, interrupts it and answers 503. */
+    private List<Card> await(CdsService service, Future<List<Card>> running, Instant deadline) {
         long remaining = Duration.between(Instant.now(), deadline).toNanos();
         try {
             return running.get(Math.max(remaining, 0), TimeUnit.NANOSECONDS);

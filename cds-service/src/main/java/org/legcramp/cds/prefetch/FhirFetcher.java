@@ -38,7 +38,8 @@ public final class FhirFetcher {
         if (accessToken != null) {
             client.registerInterceptor(new BearerTokenAuthInterceptor(accessToken));
         }
-        String url = stripTrailingSlash(fhirServer.toString()) + "/" + query;
+        // Token searches (code=system|code) carry '|', which a URL must percent-encode.
+        String url = stripTrailingSlash(fhirServer.toString()) + "/" + query.replace("|", "%7C");
         IBaseResource result = client.fetchResourceFromUrl(expectedType(query), url);
         List<Resource> resources = new ArrayList<>();
         if (!(result instanceof Bundle bundle)) {

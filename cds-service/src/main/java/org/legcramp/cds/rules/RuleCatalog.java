@@ -94,15 +94,11 @@ public final class RuleCatalog {
     }
 
     private static ServiceGroup group(Hook hook, List<CdsService> members) {
-        Map<String, String> prefetch = new java.util.TreeMap<>();
-        for (CdsService member : members) {
-            // the same key asks for the same type; keep the fuller query (with _include)
-            member.prefetch().forEach((key, query) -> prefetch.merge(key, query, (a, b) -> a.length() >= b.length() ? a : b));
-        }
+        DataNeeds needs = DataNeeds.union(members.stream().map(CdsService::dataNeeds).toList());
         return new ServiceGroup(SERVICE_GROUP_PREFIX + hook.id(), hook, "Leg cramp rules on " + hook.id(),
                 "Every leg-cramp rule of the " + hook.id() + " hook in one call: "
                         + String.join(", ", members.stream().map(CdsService::ruleId).distinct().toList()) + ".",
-                members, prefetch, DataNeeds.union(members.stream().map(CdsService::dataNeeds).toList()));
+                members, PrefetchTemplates.forNeeds(needs), needs);
     }
 
     /** Compiles the content's CQL, naming the file of a library that does not translate. */
@@ -171,14 +167,15 @@ public final class RuleCatalog {
             checkAction(action, file, libraryName, defines, overrideReasonCodes);
         }
 
+        DataNeeds needs = dataNeeds(libraryName);
         Map<String, String> prefetch;
         try {
-            prefetch = PrefetchTemplates.forRetrievedTypes(cql.retrievedTypes(libraryName));
+            prefetch = PrefetchTemplates.forNeeds(needs);
         } catch (IllegalArgumentException e) {
             throw new ContentException("cql/" + libraryName + ".cql", e.getMessage());
         }
         return new CdsService(planDefinition.getIdElement().getIdPart(), hook, planDefinition.getTitle(),
-                planDefinition.getDescription(), libraryName, prefetch, dataNeeds(libraryName), planDefinition);
+                planDefinition.getDescription(), libraryName, prefetch, needs, planDefinition);
     }
 
     private DataNeeds dataNeeds(String libraryName) {

@@ -65,13 +65,15 @@ class DiscoveryTest {
     }
 
     @Test
-    void padPrefetchAddsObservationsAndProceduresForThePreviousAnkleBrachialIndex() {
+    void padPrefetchAsksForTheAnkleBrachialIndexByCodeAndForConditions() {
         JsonNode prefetch = servicesById().get("cramps-with-pad-signs-patient-view").get("prefetch");
+        String abi = "&code=http://snomed.info/sct|401221002,http://snomed.info/sct|446841001";
         assertThat(fields(prefetch)).isEqualTo(Map.of(
                 "patient", "Patient/{{context.patientId}}",
+                // PAD and cramp codes are too many for a URL: all of the patient's conditions
                 "conditions", "Condition?patient={{context.patientId}}",
-                "observations", "Observation?patient={{context.patientId}}",
-                "procedures", "Procedure?patient={{context.patientId}}"));
+                "observations", "Observation?patient={{context.patientId}}" + abi,
+                "procedures", "Procedure?patient={{context.patientId}}" + abi));
     }
 
     @Test

@@ -5,9 +5,11 @@ import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.model.api.Include;
 import ca.uhn.fhir.rest.annotation.IncludeParam;
+import ca.uhn.fhir.rest.annotation.OptionalParam;
 import ca.uhn.fhir.rest.annotation.RequiredParam;
 import ca.uhn.fhir.rest.annotation.Search;
 import ca.uhn.fhir.rest.param.ReferenceParam;
+import ca.uhn.fhir.rest.param.TokenOrListParam;
 import ca.uhn.fhir.rest.server.RestfulServer;
 import ca.uhn.fhir.rest.server.exceptions.AuthenticationException;
 import ca.uhn.fhir.rest.server.provider.HashMapResourceProvider;
@@ -20,6 +22,7 @@ import java.util.function.Function;
 import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleException;
 import org.apache.catalina.startup.Tomcat;
+import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Condition;
 import org.hl7.fhir.r4.model.DomainResource;
 import org.hl7.fhir.r4.model.Medication;
@@ -119,14 +122,27 @@ public final class InProcessFhirServer implements AutoCloseable {
 
         @Search
         public List<T> searchByPatient(@RequiredParam(name = "patient") ReferenceParam patient,
+                @OptionalParam(name = "code") TokenOrListParam codes,
                 @IncludeParam(allow = {"MedicationRequest:medication"}) Set<Include> includes) {
             List<T> matches = new ArrayList<>();
             for (T resource : getStoredResources()) {
-                if (patient.getIdPart().equals(subject.apply(resource).getReferenceElement().getIdPart())) {
+                if (patient.getIdPart().equals(subject.apply(resource).getReferenceElement().getIdPart())
+                        && (codes == null || hasCode(resource, codes))) {
                     matches.add(resolveIncludes(resource, includes));
                 }
             }
             return matches;
+        }
+
+        /** code=system|code,... as a FHIR server reads it: any of the tokens on the resource's code. */
+        private static boolean hasCode(DomainResource resource, TokenOrListParam codes) {
+            org.hl7.fhir.r4.model.Property property = resource.getNamedProperty("code");
+            if (property == null || property.getValues().isEmpty() || !(property.getValues().get(0) instanceof CodeableConcept concept)) {
+                return false;
+            }
+            return codes.getValuesAsQueryTokens().stream().anyMatch(token -> concept.getCoding().stream()
+                    .anyMatch(coding -> token.getValue().equals(coding.getCode())
+                            && (token.getSystem() == null || token.getSystem().equals(coding.getSystem()))));
         }
 
         protected T resolveIncludes(T resource, Set<Include> includes) {
