@@ -53,8 +53,8 @@ public final class RuleCatalog {
         this.cql = cql;
         this.content = content;
         content.activityDefinitions().forEach(a -> activityDefinitionsByUrl.put(a.getUrl(), a));
-        checkValueSets(content);
         this.valueSetCodes = new ValueSetCodes(content.valueSets());
+        checkValueSets(content, valueSetCodes);
         Map<String, Library> librariesByUrl = new HashMap<>();
         for (Library library : content.libraries()) {
             String file = content.fileOf(library.getUrl());
@@ -264,8 +264,7 @@ public final class RuleCatalog {
         }
     }
 
-    private static void checkValueSets(KnowledgeArtifacts content) {
-        ValueSetCodes valueSetCodes = new ValueSetCodes(content.valueSets());
+    private static void checkValueSets(KnowledgeArtifacts content, ValueSetCodes valueSetCodes) {
         for (ValueSet valueSet : content.valueSets()) {
             String file = content.fileOf(valueSet.getUrl());
             if (valueSet.getCompose().getInclude().stream().anyMatch(ValueSet.ConceptSetComponent::hasFilter)) {
