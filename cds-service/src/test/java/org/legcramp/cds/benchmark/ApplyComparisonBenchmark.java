@@ -7,9 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,14 +21,11 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.stream.Stream;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
@@ -38,24 +33,13 @@ import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.MedicationRequest;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
-import org.legcramp.cds.CdsProperties;
-import org.legcramp.cds.cards.CardBuilder;
-import org.legcramp.cds.content.ContentLoader;
-import org.legcramp.cds.content.KnowledgeArtifacts;
-import org.legcramp.cds.cql.CqlEvaluator;
-import org.legcramp.cds.cql.CqlLibraries;
-import org.legcramp.cds.cql.InMemoryTerminologyProvider;
 import org.legcramp.cds.hooks.Hook;
 import org.legcramp.cds.hooks.HookRequest;
-import org.legcramp.cds.hooks.HookRequestParser;
 import org.legcramp.cds.hooks.wire.Card;
 import org.legcramp.cds.peer.ApplyPeer;
-import org.legcramp.cds.prefetch.FhirFetcher;
-import org.legcramp.cds.prefetch.PatientDataAssembler;
 import org.legcramp.cds.rules.CdsService;
 import org.legcramp.cds.rules.RuleCatalog;
 import org.legcramp.cds.rules.ServiceGroup;
-import org.springframework.util.unit.DataSize;
 
 /**
  * {@code ./benchmark compare}: our hook calls against the reference engine (cqf-fhir-cr 4.4.0
@@ -107,12 +91,8 @@ public final class ApplyComparisonBenchmark {
 
     private final FhirContext fhir = FhirContext.forR4Cached();
     private final ObjectMapper json = new ObjectMapper();
+    private final InProcessHookCalls calls;
     private final RuleCatalog catalog;
-    private final CqlEvaluator evaluator;
-    private final CardBuilder cardBuilder;
-    private final HookRequestParser parser;
-    private final PatientDataAssembler assembler;
-    private final ExecutorService fetchPool = Executors.newSingleThreadExecutor();
     private final ApplyPeer peer;
     private final Set<String> prefetchedTypes = new TreeSet<>();
 
@@ -127,16 +107,8 @@ public final class ApplyComparisonBenchmark {
     private long repetition;
 
     private ApplyComparisonBenchmark(Path root) {
-        KnowledgeArtifacts content = new ContentLoader(fhir).load(root.toUri().toString());
-        CqlLibraries cql = RuleCatalog.compile(content);
-        catalog = new RuleCatalog(content, cql);
-        evaluator = new CqlEvaluator(cql, new InMemoryTerminologyProvider(content.valueSets()), fhir);
-        cardBuilder = new CardBuilder(catalog, fhir);
-        CdsProperties settings = new CdsProperties("unused", Duration.ofMinutes(5), DataSize.ofMegabytes(400), 64,
-                200_000, 200_000, Duration.ofSeconds(2), "");
-        parser = new HookRequestParser(fhir, settings);
-        assembler = new PatientDataAssembler(new FhirFetcher(fhir, Duration.ofSeconds(2), 200_000), fetchPool,
-                new SimpleMeterRegistry());
+        calls = new InProcessHookCalls(InProcessHookCalls.content(root), 200_000);
+        catalog = calls.catalog();
         peer = ApplyPeer.fromCheckout(root);
         for (CdsService service : catalog.services()) {
             service.prefetch().values().forEach(template -> prefetchedTypes.add(typeOf(template)));
@@ -396,34 +368,19 @@ public final class ApplyComparisonBenchmark {
         call.forEach(serviceCall -> serviceCall.request().get("prefetch").properties()
                 .forEach(field -> prefetch.set(field.getKey(), field.getValue())));
         long t = System.nanoTime();
-        HookRequest request = parser.parse(merged, group.hook(), group.dataNeeds());
+        HookRequest request = calls.parse(merged, group.hook(), group.dataNeeds());
         for (CdsService service : group.members()) {
-            List<Resource> data = assembler.assemble(service, request, now.toInstant().plus(Duration.ofMinutes(5)));
-            var evaluation = evaluator.evaluate(service.libraryName(), request.patientId(), data, now, Map.of(),
-                    service.definesUsed(), false);
-            cardBuilder.cards(service, evaluation, request.patientId(), URI.create("http://localhost/"), false);
+            calls.cards(service, request, now, null);
         }
         return (System.nanoTime() - t) / 1e6;
     }
 
     /** Our hook call for one service, from the request JSON; stage[] gets parse, assemble, evaluate, cards (ms). */
     private List<Card> ours(ServiceCall call, ZonedDateTime now, double[] stage) {
-        CdsService service = call.service();
-        long t0 = System.nanoTime();
-        HookRequest request = parser.parse(call.request(), service.hook(), service.dataNeeds());
-        long t1 = System.nanoTime();
-        List<Resource> data = assembler.assemble(service, request, now.toInstant().plus(Duration.ofMinutes(5)));
-        long t2 = System.nanoTime();
-        var evaluation = evaluator.evaluate(service.libraryName(), request.patientId(), data, now, Map.of(),
-                service.definesUsed(), false);
-        long t3 = System.nanoTime();
-        List<Card> cards = cardBuilder.cards(service, evaluation, request.patientId(), URI.create("http://localhost/"), false);
-        long t4 = System.nanoTime();
-        stage[0] = (t1 - t0) / 1e6;
-        stage[1] = (t2 - t1) / 1e6;
-        stage[2] = (t3 - t2) / 1e6;
-        stage[3] = (t4 - t3) / 1e6;
-        return cards;
+        long t = System.nanoTime();
+        HookRequest request = calls.parse(call.request(), call.service().hook(), call.service().dataNeeds());
+        stage[0] = (System.nanoTime() - t) / 1e6;
+        return calls.cards(call.service(), request, now, stage);
     }
 
     private void compare(ServiceCall call, Chart chart, List<Card> ours, List<ApplyPeer.PeerCard> theirs, String group) {

@@ -5,24 +5,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Condition;
@@ -35,21 +31,10 @@ import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
-import org.legcramp.cds.CdsProperties;
-import org.legcramp.cds.cards.CardBuilder;
-import org.legcramp.cds.content.ContentLoader;
-import org.legcramp.cds.content.KnowledgeArtifacts;
-import org.legcramp.cds.cql.CqlEvaluator;
-import org.legcramp.cds.cql.CqlLibraries;
-import org.legcramp.cds.cql.InMemoryTerminologyProvider;
 import org.legcramp.cds.hooks.Hook;
 import org.legcramp.cds.hooks.HookRequest;
-import org.legcramp.cds.hooks.HookRequestParser;
-import org.legcramp.cds.prefetch.FhirFetcher;
-import org.legcramp.cds.prefetch.PatientDataAssembler;
 import org.legcramp.cds.rules.CdsService;
 import org.legcramp.cds.rules.RuleCatalog;
-import org.springframework.util.unit.DataSize;
 
 /**
  * {@code ./benchmark scaling}: cost of one hook call (parse, assemble, evaluate, cards; no HTTP,
@@ -72,26 +57,13 @@ public final class ChartScalingBenchmark {
 
     private final FhirContext fhir = FhirContext.forR4Cached();
     private final ObjectMapper json = new ObjectMapper();
+    private final InProcessHookCalls calls;
     private final RuleCatalog catalog;
-    private final CqlEvaluator evaluator;
-    private final CardBuilder cardBuilder;
-    private final HookRequestParser parser;
-    private final PatientDataAssembler assembler;
-    private final ExecutorService fetchPool = Executors.newSingleThreadExecutor();
     private final ExecutorService rounds = Executors.newSingleThreadExecutor();
 
     private ChartScalingBenchmark(Path root) {
-        KnowledgeArtifacts content = new ContentLoader(fhir).load(root.toUri().toString());
-        CqlLibraries cql = RuleCatalog.compile(content);
-        catalog = new RuleCatalog(content, cql);
-        evaluator = new CqlEvaluator(cql, new InMemoryTerminologyProvider(content.valueSets()), fhir);
-        cardBuilder = new CardBuilder(catalog, fhir);
-        // Limits raised so that the largest chart is measured rather than refused.
-        CdsProperties settings = new CdsProperties("unused", Duration.ofMinutes(5), DataSize.ofMegabytes(200), 64,
-                100_000, 100_000, Duration.ofSeconds(2), "");
-        parser = new HookRequestParser(fhir, settings);
-        assembler = new PatientDataAssembler(new FhirFetcher(fhir, Duration.ofSeconds(2), 100_000), fetchPool,
-                new SimpleMeterRegistry());
+        calls = new InProcessHookCalls(InProcessHookCalls.content(root), 100_000);
+        catalog = calls.catalog();
     }
 
     public static void main(String[] args) throws Exception {
@@ -181,13 +153,9 @@ public final class ChartScalingBenchmark {
     /** One hook call without HTTP; returns the milliseconds spent parsing. */
     private double call(CdsService service, JsonNode body) {
         long t = System.nanoTime();
-        HookRequest request = parser.parse(body, service.hook(), service.dataNeeds());
+        HookRequest request = calls.parse(body, service.hook(), service.dataNeeds());
         double parse = (System.nanoTime() - t) / 1e6;
-        Instant now = Instant.now();
-        List<Resource> data = assembler.assemble(service, request, now.plus(Duration.ofMinutes(5)));
-        var evaluation = evaluator.evaluate(service.libraryName(), request.patientId(), data,
-                ZonedDateTime.ofInstant(now, ZoneOffset.UTC), Map.of(), service.definesUsed(), false);
-        cardBuilder.cards(service, evaluation, request.patientId(), URI.create("http://localhost/"), false);
+        calls.cards(service, request, ZonedDateTime.now(ZoneOffset.UTC), null);
         return parse;
     }
 
