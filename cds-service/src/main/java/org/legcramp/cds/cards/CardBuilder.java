@@ -49,8 +49,7 @@ public final class CardBuilder {
             boolean explain) {
         List<Card> cards = new ArrayList<>();
         for (PlanDefinitionActionComponent action : service.actions()) {
-            Object applies = evaluation.value(action.getConditionFirstRep().getExpression().getExpression());
-            if (Boolean.TRUE.equals(applies)) {
+            if (CdsService.applies(action, evaluation.values())) {
                 cards.add(card(action, evaluation, patientId, serviceBaseUrl,
                         explain ? Map.of(Card.EXPLANATION, Explanations.of(action, evaluation)) : null));
             }

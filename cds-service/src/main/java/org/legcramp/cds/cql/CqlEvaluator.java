@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import kotlin.Pair;
 import kotlin.Unit;
 import org.hl7.elm.r1.VersionedIdentifier;
@@ -64,6 +65,20 @@ public final class CqlEvaluator {
     public Evaluation evaluate(String libraryName, String patientId, Collection<? extends Resource> data,
             ZonedDateTime evaluationTime, Map<String, Object> parameters, Collection<String> defines,
             boolean collectCoverage) {
+        return evaluate(libraryName, patientId, data, evaluationTime, parameters, defines, values -> List.of(),
+                collectCoverage);
+    }
+
+    /**
+     * In two stages on one engine and one data index: first the named defines, then those that
+     * {@code then} asks for given the first stage's values (e.g. the detail of the cards whose
+     * condition held). The result holds both.
+     *
+     * @param defines names of the first stage's defines; null for every define (no second stage then)
+     */
+    public Evaluation evaluate(String libraryName, String patientId, Collection<? extends Resource> data,
+            ZonedDateTime evaluationTime, Map<String, Object> parameters, Collection<String> defines,
+            Function<Map<String, Object>, Collection<String>> then, boolean collectCoverage) {
         var retrieve = new InMemoryRetrieveProvider(data, modelResolver, terminology);
         var environment = new Environment(libraries.libraryManager(),
                 Map.of(FHIR_MODEL_URI, new InterruptibleDataProvider(modelResolver, retrieve)), terminology);
@@ -71,6 +86,24 @@ public final class CqlEvaluator {
                 ? new CqlEngine(environment, Set.of(CqlEngine.Options.EnableCoverageCollection))
                 : new CqlEngine(environment);
         VersionedIdentifier identifier = libraries.identifier(libraryName);
+        Map<String, Object> values = new LinkedHashMap<>();
+        Map<String, Set<Object>> evaluatedResources = new LinkedHashMap<>();
+        run(engine, identifier, libraryName, patientId, evaluationTime, parameters, defines, values, evaluatedResources);
+        if (defines != null) {
+            List<String> next = then.apply(values).stream().filter(define -> !values.containsKey(define)).toList();
+            if (!next.isEmpty()) {
+                run(engine, identifier, libraryName, patientId, evaluationTime, parameters, next, values, evaluatedResources);
+            }
+        }
+        String lcov = collectCoverage
+                ? engine.getState().getGlobalCoverage().exportLcovInfo(libraries.contentIdentifiersUsedBy(libraryName))
+                : null;
+        return new Evaluation(libraryName, values, evaluatedResources, lcov);
+    }
+
+    private void run(CqlEngine engine, VersionedIdentifier identifier, String libraryName, String patientId,
+            ZonedDateTime evaluationTime, Map<String, Object> parameters, Collection<String> defines,
+            Map<String, Object> values, Map<String, Set<Object>> evaluatedResources) {
         EvaluationResults results;
         try {
             results = engine.evaluate(params -> {
@@ -102,16 +135,10 @@ public final class CqlEvaluator {
                     .orElseGet(() -> new IllegalStateException("the engine returned no result"));
             throw new CqlEvaluationException(libraryName, failure);
         }
-        Map<String, Object> values = new LinkedHashMap<>();
-        Map<String, Set<Object>> evaluatedResources = new LinkedHashMap<>();
         result.getExpressionResults().forEach((name, expression) -> {
             values.put(name, expression.getValue());
             evaluatedResources.put(name, expression.getEvaluatedResources());
         });
-        String lcov = collectCoverage
-                ? engine.getState().getGlobalCoverage().exportLcovInfo(libraries.contentIdentifiersUsedBy(libraryName))
-                : null;
-        return new Evaluation(libraryName, values, evaluatedResources, lcov);
     }
 
     /** The engine wraps what a data provider throws; an abandoned evaluation is not a content error. */

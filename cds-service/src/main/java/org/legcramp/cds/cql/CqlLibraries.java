@@ -169,6 +169,7 @@ public final class CqlLibraries {
         Set<String> functions = new TreeSet<>();
         Map<String, Set<String>> valueSetsByFilteredType = new TreeMap<>();
         Set<String> unfilteredTypes = new TreeSet<>();
+        Set<String> typesReadById = new TreeSet<>();
         Set<String> visited = new HashSet<>();
         Deque<ExpressionDef> pending = new ArrayDeque<>();
         Map<ExpressionDef, String> libraryOf = new HashMap<>();
@@ -188,7 +189,9 @@ public final class CqlLibraries {
                     String type = retrieve.getDataType().getLocalPart();
                     types.add(type);
                     String filter = primaryCodeValueSet(owner, retrieve);
-                    if (filter == null) {
+                    if ("id".equals(retrieve.getCodeProperty())) {
+                        typesReadById.add(type);
+                    } else if (filter == null) {
                         unfilteredTypes.add(type);
                     } else {
                         valueSetsByFilteredType.computeIfAbsent(type, t -> new TreeSet<>()).add(filter);
@@ -216,18 +219,22 @@ public final class CqlLibraries {
             }
         }
         unfilteredTypes.forEach(valueSetsByFilteredType::remove);
+        typesReadById.removeAll(unfilteredTypes);
         return new Reachable(Collections.unmodifiableSet(types), Collections.unmodifiableSet(valueSets),
-                Collections.unmodifiableSet(functions), Collections.unmodifiableMap(valueSetsByFilteredType));
+                Collections.unmodifiableSet(functions), Collections.unmodifiableMap(valueSetsByFilteredType),
+                Collections.unmodifiableSet(typesReadById));
     }
 
     /**
      * See {@link #reachableFrom(String)}. {@code valueSetsByFilteredType}: the types that every
      * reachable retrieve filters by a value set on the type's primary code ({@code [Observation:
      * "DVT Signs"]}), with those value sets; a resource of such a type whose code is in none of
-     * them can never be read by the library.
+     * them can never be read by the library. {@code typesReadById}: the types that are otherwise
+     * only retrieved by id ({@code [Condition: id in ...]}, the target of a reference); with a value
+     * set filter too, a resource is read when its code is in one of them or it is referenced.
      */
     public record Reachable(Set<String> retrievedTypes, Set<String> valueSetUrls, Set<String> functionNames,
-            Map<String, Set<String>> valueSetsByFilteredType) {}
+            Map<String, Set<String>> valueSetsByFilteredType, Set<String> typesReadById) {}
 
     /** The URL of the value set a retrieve filters its primary code by, or null for any other retrieve. */
     private String primaryCodeValueSet(String owner, Retrieve retrieve) {

@@ -87,9 +87,10 @@ public class HookProcessor {
                 List<Resource> data = stage(service, "data", () -> dataAssembler.assemble(service, request, deadline));
                 running.add(submit(service, deadline, () -> {
                     // An explanation shows every define's value; cards alone need only the defines they read.
-                    var evaluation = stage(service, "evaluation", () -> evaluator.evaluate(service.libraryName(),
-                            request.patientId(), data, ZonedDateTime.ofInstant(receivedAt, ZoneOffset.UTC), Map.of(),
-                            explain ? null : service.definesUsed(), false));
+                    ZonedDateTime now = ZonedDateTime.ofInstant(receivedAt, ZoneOffset.UTC);
+                    var evaluation = stage(service, "evaluation", () -> explain
+                            ? evaluator.evaluate(service.libraryName(), request.patientId(), data, now, Map.of(), null, false)
+                            : service.evaluateForCards(evaluator, request.patientId(), data, now));
                     return stage(service, "cards", () -> cardBuilder.cards(service, evaluation, request.patientId(),
                             serviceBaseUrl, explain));
                 }));

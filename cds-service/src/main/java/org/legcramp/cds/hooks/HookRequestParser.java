@@ -13,7 +13,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
@@ -21,6 +20,8 @@ import java.io.InputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -28,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Property;
 import org.hl7.fhir.r4.model.Reference;
@@ -139,7 +141,8 @@ public class HookRequestParser {
         }
         List<Resource> draftOrders = expectedHook.hasDraftOrders() ? draftOrders(context.get("draftOrders"), patientId) : List.of();
         Set<String> selections = expectedHook == Hook.ORDER_SELECT ? selections(context.get("selections"), draftOrders) : Set.of();
-        Map<String, PrefetchValue> prefetch = prefetch(body.get("prefetch"), needs);
+        Map<String, PrefetchValue> prefetch = prefetch(body.get("prefetch"), needs,
+                expectedHook.hasDraftOrders() ? entryResources(context.get("draftOrders")) : List.of());
         return new HookRequest(expectedHook, hookInstance, fhirServer, accessToken, patientId, userId, draftOrders,
                 selections, prefetch);
     }
@@ -173,6 +176,19 @@ public class HookRequestParser {
             }
         }
         return count;
+    }
+
+    /** The resources of a Bundle's entries, as JSON. */
+    private static List<JsonNode> entryResources(JsonNode bundle) {
+        List<JsonNode> resources = new ArrayList<>();
+        if (bundle != null) {
+            for (JsonNode entry : bundle.path("entry")) {
+                if (entry.path("resource").isObject()) {
+                    resources.add(entry.get("resource"));
+                }
+            }
+        }
+        return resources;
     }
 
     private static String requiredText(JsonNode node, String field, String name) {
@@ -269,7 +285,11 @@ public class HookRequestParser {
         return selections;
     }
 
-    private Map<String, PrefetchValue> prefetch(JsonNode value, DataNeeds needs) {
+    /**
+     * @param alwaysRead resources read whatever the data needs (the draft orders), whose references
+     *        keep the resources they point at
+     */
+    private Map<String, PrefetchValue> prefetch(JsonNode value, DataNeeds needs, List<JsonNode> alwaysRead) {
         Map<String, PrefetchValue> prefetch = new LinkedHashMap<>();
         if (value == null || value.isNull()) {
             return prefetch;
@@ -277,51 +297,101 @@ public class HookRequestParser {
         if (!value.isObject()) {
             throw new BadRequestException("'prefetch' must be an object");
         }
+        // What the service can read is decided over the whole prefetch at once: an order in one
+        // key can reference a condition in another.
+        List<DataNeeds.Candidate> candidates = new ArrayList<>();
+        List<JsonNode> referencing = new ArrayList<>(alwaysRead);
+        Map<JsonNode, String> entryNames = new IdentityHashMap<>();
+        for (Map.Entry<String, JsonNode> field : value.properties()) {
+            JsonNode data = field.getValue();
+            if (!isBundleWithEntries(data)) {
+                if (data.isObject()) {
+                    referencing.add(data); // a single resource (the Patient) is kept whole
+                }
+                continue;
+            }
+            String name = "prefetch." + field.getKey();
+            parseFhir(((ObjectNode) data).deepCopy().without("entry"), name); // the Bundle's own elements
+            int index = 0;
+            for (JsonNode entry : data.get("entry")) {
+                String entryName = name + ".entry[" + index++ + "]";
+                if (!entry.isObject()) {
+                    throw new BadRequestException(entryName + " must be a JSON object");
+                }
+                JsonNode resource = entry.get("resource");
+                if (resource == null || resource.isNull()) {
+                    continue;
+                }
+                if (!resource.isObject()) {
+                    throw new BadRequestException(entryName + ".resource must be a FHIR resource (a JSON object)");
+                }
+                candidates.add(new DataNeeds.Candidate(resource, entry.path("fullUrl").asText(null)));
+                entryNames.put(resource, entryName + ".resource");
+            }
+        }
+        Set<JsonNode> readable = Collections.newSetFromMap(new IdentityHashMap<>());
+        needs.readable(candidates, referencing).forEach(candidate -> readable.add(candidate.resource()));
+        IJsonLikeParser parser = newParser();
         for (Map.Entry<String, JsonNode> field : value.properties()) {
             String key = field.getKey();
             JsonNode data = field.getValue();
             if (data.isNull()) {
                 prefetch.put(key, new PrefetchValue.KnownAbsent());
-                continue;
-            }
-            Resource resource = parseFhir(readable(data, needs), "prefetch." + key);
-            if (resource instanceof OperationOutcome outcome) {
-                prefetch.put(key, new PrefetchValue.Failed(outcome.getIssueFirstRep().getDiagnostics()));
-            } else if (resource instanceof Bundle bundle) {
-                List<Resource> resources = new ArrayList<>();
-                bundle.getEntry().stream().filter(Bundle.BundleEntryComponent::hasResource)
-                        .forEach(entry -> resources.add(entry.getResource()));
-                prefetch.put(key, new PrefetchValue.Present(resources));
+            } else if (isBundleWithEntries(data)) {
+                prefetch.put(key, new PrefetchValue.Present(parseEntries(parser, data, readable, entryNames)));
             } else {
-                prefetch.put(key, new PrefetchValue.Present(List.of(resource)));
+                Resource resource = parseFhir(data, "prefetch." + key);
+                if (resource instanceof OperationOutcome outcome) {
+                    prefetch.put(key, new PrefetchValue.Failed(outcome.getIssueFirstRep().getDiagnostics()));
+                } else {
+                    prefetch.put(key, new PrefetchValue.Present(List.of(resource)));
+                }
             }
         }
         return prefetch;
     }
 
-    /** A Bundle without the entries the service could never read; anything else as it is. */
-    private static JsonNode readable(JsonNode value, DataNeeds needs) {
-        if (!value.isObject() || !"Bundle".equals(value.path("resourceType").asText()) || !value.path("entry").isArray()) {
-            return value;
-        }
-        ObjectNode bundle = ((ObjectNode) value).objectNode();
-        value.properties().forEach(field -> bundle.set(field.getKey(), field.getValue()));
-        ArrayNode kept = bundle.putArray("entry");
-        for (JsonNode entry : value.get("entry")) {
+    private static boolean isBundleWithEntries(JsonNode value) {
+        return value.isObject() && "Bundle".equals(value.path("resourceType").asText()) && value.path("entry").isArray();
+    }
+
+    /**
+     * The readable resources of a Bundle, each parsed on its own: parsing the Bundle whole also
+     * links every reference across its entries, which cost a third of the parse and which nothing
+     * here uses. A resource without an id takes its entry's fullUrl, as in a whole-Bundle parse
+     * ({@code urn:uuid:} references).
+     */
+    private static List<Resource> parseEntries(IJsonLikeParser parser, JsonNode bundle, Set<JsonNode> readable,
+            Map<JsonNode, String> entryNames) {
+        List<Resource> resources = new ArrayList<>();
+        for (JsonNode entry : bundle.get("entry")) {
             JsonNode resource = entry.get("resource");
-            if (resource == null || !resource.isObject() || needs.mayRead(resource)) {
-                kept.add(entry);
+            if (resource == null || !readable.contains(resource)) {
+                continue;
             }
+            Resource parsed = parseFhir(parser, resource, entryNames.get(resource));
+            String fullUrl = entry.path("fullUrl").asText("");
+            if (!parsed.hasIdElement() && !fullUrl.isEmpty()) {
+                parsed.setIdElement(new IdType(fullUrl));
+            }
+            resources.add(parsed);
         }
-        return bundle;
+        return resources;
     }
 
     private Resource parseFhir(JsonNode value, String name) {
+        return parseFhir(newParser(), value, name);
+    }
+
+    private IJsonLikeParser newParser() {
+        return (IJsonLikeParser) fhirContext.newJsonParser()
+                .setParserErrorHandler(new LenientErrorHandler(false).setErrorOnInvalidValue(true));
+    }
+
+    private static Resource parseFhir(IJsonLikeParser parser, JsonNode value, String name) {
         if (value == null || !value.isObject()) {
             throw new BadRequestException(name + " must be a FHIR resource (a JSON object)");
         }
-        IJsonLikeParser parser = (IJsonLikeParser) fhirContext.newJsonParser()
-                .setParserErrorHandler(new LenientErrorHandler(false).setErrorOnInvalidValue(true));
         JacksonStructure tree = new JacksonStructure();
         tree.setNativeObject((ObjectNode) value);
         try {

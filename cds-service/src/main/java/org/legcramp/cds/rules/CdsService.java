@@ -1,10 +1,14 @@
 package org.legcramp.cds.rules;
 
+import java.time.ZonedDateTime;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.hl7.fhir.r4.model.PlanDefinition;
+import org.hl7.fhir.r4.model.Resource;
+import org.legcramp.cds.cql.CqlEvaluator;
 import org.legcramp.cds.hooks.Hook;
 
 /**
@@ -37,14 +41,57 @@ public record CdsService(
      * dynamic values. A hook call evaluates only these (and what they reference), not the whole library.
      */
     public Set<String> definesUsed() {
+        Set<String> defines = new LinkedHashSet<>(conditionDefines());
+        actions().forEach(action -> defines.addAll(cardDefines(action)));
+        return defines;
+    }
+
+    /**
+     * This service's defines for one patient, as a hook call needs them: the conditions first, then
+     * the card defines of the actions that apply; the other defines are not evaluated.
+     */
+    public CqlEvaluator.Evaluation evaluateForCards(CqlEvaluator evaluator, String patientId,
+            Collection<? extends Resource> data, ZonedDateTime now) {
+        return evaluator.evaluate(libraryName, patientId, data, now, Map.of(), conditionDefines(),
+                this::cardDefinesOfApplyingActions, false);
+    }
+
+    /** The defines that decide which actions apply: the first thing a hook call evaluates. */
+    public Set<String> conditionDefines() {
         Set<String> defines = new LinkedHashSet<>();
         for (PlanDefinition.PlanDefinitionActionComponent action : actions()) {
             action.getCondition().forEach(condition -> defines.add(condition.getExpression().getExpression()));
-            action.getDynamicValue().forEach(value -> defines.add(value.getExpression().getExpression()));
-            for (PlanDefinition.PlanDefinitionActionComponent suggestion : action.getAction()) {
-                suggestion.getDynamicValue().forEach(value -> defines.add(value.getExpression().getExpression()));
+        }
+        return defines;
+    }
+
+    /**
+     * The defines the card of an applying action reads (its detail, its suggestions' targets);
+     * evaluated only for the actions that apply, since most calls give no card.
+     */
+    public Set<String> cardDefines(PlanDefinition.PlanDefinitionActionComponent action) {
+        Set<String> defines = new LinkedHashSet<>();
+        action.getDynamicValue().forEach(value -> defines.add(value.getExpression().getExpression()));
+        for (PlanDefinition.PlanDefinitionActionComponent suggestion : action.getAction()) {
+            suggestion.getDynamicValue().forEach(value -> defines.add(value.getExpression().getExpression()));
+        }
+        return defines;
+    }
+
+    /** The card defines of the actions whose condition is true in {@code conditionValues}. */
+    public Set<String> cardDefinesOfApplyingActions(Map<String, Object> conditionValues) {
+        Set<String> defines = new LinkedHashSet<>();
+        for (PlanDefinition.PlanDefinitionActionComponent action : actions()) {
+            if (applies(action, conditionValues)) {
+                defines.addAll(cardDefines(action));
             }
         }
         return defines;
+    }
+
+    /** An action applies when every condition of it is true (false and null do not apply). */
+    public static boolean applies(PlanDefinition.PlanDefinitionActionComponent action, Map<String, Object> values) {
+        return action.hasCondition() && action.getCondition().stream()
+                .allMatch(condition -> Boolean.TRUE.equals(values.get(condition.getExpression().getExpression())));
     }
 }

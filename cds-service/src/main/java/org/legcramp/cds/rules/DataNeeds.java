@@ -1,6 +1,7 @@
 package org.legcramp.cds.rules;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -8,18 +9,28 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * What a service's library can read of a patient's chart: the resource types it retrieves, and,
- * for the types it only ever retrieves by a value set on their code ({@code [Observation:
- * "DVT Signs"]}), the codes ({@code system|code}) of those value sets. A resource it can never read
- * is dropped from the request before it is parsed as FHIR: real charts are mostly observations and
- * procedures that no rule looks at, and parsing them was most of the cost of a call.
+ * What a service's library can read of a patient's chart: the resource types it retrieves; for the
+ * types it only ever retrieves by a value set on their code ({@code [Observation: "DVT Signs"]}),
+ * the codes ({@code system|code}) of those value sets; and the types it (also) retrieves by id, the
+ * targets of references ({@code [Condition: id in ...]} for an order's reason). A resource it can
+ * never read is dropped from the request before it is parsed as FHIR: real charts are mostly
+ * observations, procedures and conditions that no rule looks at, and parsing them was most of the
+ * cost of a call.
+ *
+ * @param types every type retrieved; null for everything (nothing known of the reader)
+ * @param codesByFilteredType types read only by value set (and perhaps by id), with the codes
+ * @param typesReadById types read only by id (and perhaps by value set): a resource of such a type
+ *        is readable when some readable resource or draft order references it
  */
-public record DataNeeds(Set<String> types, Map<String, Set<String>> codesByFilteredType) {
+public record DataNeeds(Set<String> types, Map<String, Set<String>> codesByFilteredType, Set<String> typesReadById) {
 
     /** Everything: for callers that evaluate a library on data they chose themselves. */
-    public static final DataNeeds EVERYTHING = new DataNeeds(null, Map.of());
+    public static final DataNeeds EVERYTHING = new DataNeeds(null, Map.of(), Set.of());
 
-    /** What any of several readers can read: a type is filtered by code only if every reader that reads it is. */
+    /**
+     * What any of several readers can read: a type read without a filter by one is read so by all;
+     * otherwise its codes are the union of theirs, and it is read by id if any reads it so.
+     */
     public static DataNeeds union(List<DataNeeds> readers) {
         if (readers.stream().anyMatch(r -> r.types() == null)) {
             return EVERYTHING;
@@ -27,35 +38,116 @@ public record DataNeeds(Set<String> types, Map<String, Set<String>> codesByFilte
         Set<String> types = new HashSet<>();
         readers.forEach(r -> types.addAll(r.types()));
         Map<String, Set<String>> codes = new HashMap<>();
+        Set<String> byId = new HashSet<>();
         for (String type : types) {
             List<DataNeeds> readingIt = readers.stream().filter(r -> r.types().contains(type)).toList();
-            if (readingIt.stream().allMatch(r -> r.codesByFilteredType().containsKey(type))) {
-                Set<String> allowed = new HashSet<>();
-                readingIt.forEach(r -> allowed.addAll(r.codesByFilteredType().get(type)));
+            if (readingIt.stream().anyMatch(r -> r.readsAll(type))) {
+                continue;
+            }
+            Set<String> allowed = new HashSet<>();
+            readingIt.forEach(r -> allowed.addAll(r.codesByFilteredType().getOrDefault(type, Set.of())));
+            if (readingIt.stream().anyMatch(r -> r.codesByFilteredType().containsKey(type))) {
                 codes.put(type, Set.copyOf(allowed));
             }
-        }
-        return new DataNeeds(Set.copyOf(types), Map.copyOf(codes));
-    }
-
-    /** @param resource a FHIR resource as JSON */
-    public boolean mayRead(JsonNode resource) {
-        String type = resource.path("resourceType").asText();
-        if (types == null || "Medication".equals(type) || "Patient".equals(type)) {
-            return true; // Medications come with the orders that point to them
-        }
-        if (!types.contains(type)) {
-            return false;
-        }
-        Set<String> codes = codesByFilteredType.get(type);
-        if (codes == null) {
-            return true;
-        }
-        for (JsonNode coding : resource.path("code").path("coding")) {
-            if (codes.contains(coding.path("system").asText() + "|" + coding.path("code").asText())) {
-                return true;
+            if (readingIt.stream().anyMatch(r -> r.typesReadById().contains(type))) {
+                byId.add(type);
             }
         }
-        return false;
+        return new DataNeeds(Set.copyOf(types), Map.copyOf(codes), Set.copyOf(byId));
+    }
+
+    private boolean readsAll(String type) {
+        return !codesByFilteredType.containsKey(type) && !typesReadById.contains(type);
+    }
+
+    /**
+     * The resources, of those given, that the reader may read.
+     *
+     * @param candidates FHIR resources as JSON, each with its Bundle entry's fullUrl (or null)
+     * @param alwaysRead resources read whatever they are (draft orders): their references count
+     */
+    public List<Candidate> readable(List<Candidate> candidates, List<JsonNode> alwaysRead) {
+        List<Candidate> kept = new ArrayList<>();
+        List<Candidate> byReferenceOnly = new ArrayList<>();
+        for (Candidate candidate : candidates) {
+            switch (decide(candidate.resource())) {
+                case READ -> kept.add(candidate);
+                case IF_REFERENCED -> byReferenceOnly.add(candidate);
+                case NEVER -> { }
+            }
+        }
+        if (byReferenceOnly.isEmpty()) {
+            return kept;
+        }
+        // References can chain (an order's reason Condition may point further): follow them to a fixed point.
+        Set<String> referenced = new HashSet<>();
+        alwaysRead.forEach(resource -> collectReferencedIds(resource, referenced));
+        kept.forEach(candidate -> collectReferencedIds(candidate.resource(), referenced));
+        boolean added = true;
+        while (added) {
+            added = false;
+            for (var pending = byReferenceOnly.iterator(); pending.hasNext(); ) {
+                Candidate candidate = pending.next();
+                if (referenced.contains(candidate.resource().path("id").asText("\u0000"))
+                        || referenced.contains(lastSegment(candidate.fullUrl()))) {
+                    pending.remove();
+                    kept.add(candidate);
+                    collectReferencedIds(candidate.resource(), referenced);
+                    added = true;
+                }
+            }
+        }
+        return kept;
+    }
+
+    /** A resource of a Bundle, with the entry's fullUrl. */
+    public record Candidate(JsonNode resource, String fullUrl) {}
+
+    private enum Decision { READ, IF_REFERENCED, NEVER }
+
+    private Decision decide(JsonNode resource) {
+        String type = resource.path("resourceType").asText();
+        if (types == null || "Medication".equals(type) || "Patient".equals(type)) {
+            return Decision.READ; // Medications come with the orders that point to them
+        }
+        if (!types.contains(type)) {
+            return Decision.NEVER;
+        }
+        Set<String> codes = codesByFilteredType.get(type);
+        if (codes == null && !typesReadById.contains(type)) {
+            return Decision.READ;
+        }
+        if (codes != null) {
+            for (JsonNode coding : resource.path("code").path("coding")) {
+                if (codes.contains(coding.path("system").asText() + "|" + coding.path("code").asText())) {
+                    return Decision.READ;
+                }
+            }
+        }
+        return typesReadById.contains(type) ? Decision.IF_REFERENCED : Decision.NEVER;
+    }
+
+    /** The ids every {@code reference} in the resource points at, as the CQL reads them (the last segment). */
+    private static void collectReferencedIds(JsonNode node, Set<String> ids) {
+        if (node.isObject()) {
+            JsonNode reference = node.get("reference");
+            if (reference != null && reference.isTextual()) {
+                ids.add(lastSegment(reference.asText()));
+            }
+            node.elements().forEachRemaining(child -> collectReferencedIds(child, ids));
+        } else if (node.isArray()) {
+            node.elements().forEachRemaining(child -> collectReferencedIds(child, ids));
+        }
+    }
+
+    private static String lastSegment(String reference) {
+        if (reference == null || reference.isEmpty()) {
+            return "";
+        }
+        if (reference.startsWith("urn:uuid:")) {
+            return reference.substring("urn:uuid:".length());
+        }
+        String withoutHistory = reference.replaceFirst("/_history/.*$", "");
+        return withoutHistory.substring(withoutHistory.lastIndexOf('/') + 1).replaceFirst("^#", "");
     }
 }

@@ -42,7 +42,7 @@ public final class PrefetchTemplates {
                         "MedicationRequest?patient={{context.patientId}}"
                                 + (retrievedTypes.contains("Medication") ? "&_include=MedicationRequest:medication" : ""));
                 default -> templates.put(Character.toLowerCase(type.charAt(0)) + type.substring(1) + "s",
-                        type + "?patient={{context.patientId}}" + codeFilter(needs.codesByFilteredType().get(type)));
+                        type + "?patient={{context.patientId}}" + codeFilter(needs.typesReadById().contains(type) ? null : needs.codesByFilteredType().get(type)));
             }
         }
         return templates;

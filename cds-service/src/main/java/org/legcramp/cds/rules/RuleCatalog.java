@@ -190,7 +190,7 @@ public final class RuleCatalog {
             }
             codes.put(type, Set.copyOf(allowed));
         });
-        return new DataNeeds(Set.copyOf(reachable.retrievedTypes()), Map.copyOf(codes));
+        return new DataNeeds(Set.copyOf(reachable.retrievedTypes()), Map.copyOf(codes), Set.copyOf(reachable.typesReadById()));
     }
 
     private void checkAction(PlanDefinitionActionComponent action, String file, String libraryName,

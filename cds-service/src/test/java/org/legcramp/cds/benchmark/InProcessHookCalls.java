@@ -76,8 +76,7 @@ final class InProcessHookCalls {
         long t1 = System.nanoTime();
         List<Resource> data = assembler.assemble(service, request, now.toInstant().plus(Duration.ofMinutes(5)));
         long t2 = System.nanoTime();
-        var evaluation = evaluator.evaluate(service.libraryName(), request.patientId(), data, now, Map.of(),
-                service.definesUsed(), false);
+        var evaluation = service.evaluateForCards(evaluator, request.patientId(), data, now);
         long t3 = System.nanoTime();
         List<Card> cards = cardBuilder.cards(service, evaluation, request.patientId(), URI.create("http://localhost/"), false);
         long t4 = System.nanoTime();

@@ -23,7 +23,9 @@ import org.springframework.util.unit.DataSize;
 /**
  * A service parses only the part of a chart its rules can read: an observation whose code is in
  * none of the value sets the rule retrieves observations by is dropped before FHIR parsing, one
- * that is in them is kept, and types the rule reads without a code filter are all kept.
+ * that is in them is kept, and types the rule reads without a code filter are all kept; a condition
+ * read only by code or as an order's reason is kept when its code is in the value sets or an order
+ * (draft or prescribed, in any prefetch key) references it.
  */
 class DataNeedsTest {
 
@@ -51,6 +53,42 @@ class DataNeedsTest {
 
         assertThat(ids(parsed, "observations")).containsExactly("obs-swelling");
         assertThat(ids(parsed, "conditions")).contains("cond-cramp");
+    }
+
+    @Test
+    void conditionsNoRuleReadsByCodeAreDroppedUnlessAnOrderReferencesThem() {
+        CdsService analgesic = catalog.service("analgesic-for-acute-cramp-order-select").orElseThrow();
+        ObjectNode request = HookCase.named("analgesic-for-acute-cramp", "fires-acetaminophen-for-a-recorded-cramp").request();
+        ArrayNode conditions = (ArrayNode) request.at("/prefetch/conditions/entry");
+        addCondition(conditions, "cond-back-pain-unreferenced", "279039007");
+        addCondition(conditions, "cond-back-pain-referenced", "279039007");
+        ((ArrayNode) request.at("/context/draftOrders/entry/0/resource/reasonReference")).addObject()
+                .put("reference", "Condition/cond-back-pain-referenced");
+
+        HookRequest parsed = parser.parse(request, analgesic.hook(), analgesic.dataNeeds());
+
+        assertThat(ids(parsed, "conditions")).contains("cond-cramp", "cond-back-pain-referenced")
+                .doesNotContain("cond-back-pain-unreferenced");
+    }
+
+    @Test
+    void aConditionReferencedByAnOrderInAnotherPrefetchKeyIsKept() {
+        CdsService analgesic = catalog.service("analgesic-for-acute-cramp-order-select").orElseThrow();
+        ObjectNode request = HookCase.named("analgesic-for-acute-cramp", "fires-acetaminophen-for-a-recorded-cramp").request();
+        addCondition((ArrayNode) request.at("/prefetch/conditions/entry"), "cond-hypertension", "38341003");
+        ObjectNode order = ((ArrayNode) request.withArray("/prefetch/medicationRequests/entry")).addObject().putObject("resource");
+        order.put("resourceType", "MedicationRequest").put("id", "mr-old").put("status", "active").put("intent", "order");
+        order.putArray("reasonReference").addObject().put("reference", "https://ehr.example/fhir/Condition/cond-hypertension");
+
+        HookRequest parsed = parser.parse(request, analgesic.hook(), analgesic.dataNeeds());
+
+        assertThat(ids(parsed, "conditions")).contains("cond-hypertension");
+    }
+
+    private static void addCondition(ArrayNode entries, String id, String snomed) {
+        ObjectNode condition = entries.addObject().putObject("resource");
+        condition.put("resourceType", "Condition").put("id", id);
+        condition.putObject("code").putArray("coding").addObject().put("system", "http://snomed.info/sct").put("code", snomed);
     }
 
     @Test
