@@ -311,7 +311,7 @@ public class HookRequestParser {
                 continue;
             }
             String name = "prefetch." + field.getKey();
-            parseFhir(((ObjectNode) data).deepCopy().without("entry"), name); // the Bundle's own elements
+            parseFhir(bundleWithoutEntries((ObjectNode) data), name); // the Bundle's own elements are checked too
             int index = 0;
             for (JsonNode entry : data.get("entry")) {
                 String entryName = name + ".entry[" + index++ + "]";
@@ -349,6 +349,16 @@ public class HookRequestParser {
             }
         }
         return prefetch;
+    }
+
+    private static ObjectNode bundleWithoutEntries(ObjectNode bundle) {
+        ObjectNode shell = bundle.objectNode();
+        bundle.properties().forEach(field -> {
+            if (!field.getKey().equals("entry")) {
+                shell.set(field.getKey(), field.getValue());
+            }
+        });
+        return shell;
     }
 
     private static boolean isBundleWithEntries(JsonNode value) {

@@ -147,7 +147,9 @@ public record DataNeeds(Set<String> types, Map<String, Set<String>> codesByFilte
         if (reference.startsWith("urn:uuid:")) {
             return reference.substring("urn:uuid:".length());
         }
-        String withoutHistory = reference.replaceFirst("/_history/.*$", "");
-        return withoutHistory.substring(withoutHistory.lastIndexOf('/') + 1).replaceFirst("^#", "");
+        int history = reference.indexOf("/_history/");
+        String id = history < 0 ? reference : reference.substring(0, history);
+        id = id.substring(id.lastIndexOf('/') + 1);
+        return id.startsWith("#") ? id.substring(1) : id;
     }
 }
