@@ -37,6 +37,7 @@ public class CardLedger {
      * Records the cards of one call as one JDBC batch in one transaction, committed before the
      * caller answers: one round trip and one commit per call instead of one per card.
      */
+    @Transactional // called through the proxy: the batch below runs in this transaction
     public void recordIssued(CdsService service, String hookInstance, List<Card> cards, Instant issuedAt) {
         recordIssued(service, hookInstance, cards, issuedAt, "clinical");
     }
