@@ -110,6 +110,9 @@ public final class PopulationSimulation {
     }
 
     public static void main(String[] args) throws Exception {
+        // The libraries' start-up chatter would bury the per-rule lines on stdout.
+        ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
+                .setLevel(ch.qos.logback.classic.Level.WARN);
         Path root = Path.of(System.getProperty("legcramp.root", ".")).toAbsolutePath().normalize();
         Map<String, String> options = new LinkedHashMap<>();
         for (String arg : args) {
