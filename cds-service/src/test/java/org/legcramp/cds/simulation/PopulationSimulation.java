@@ -94,8 +94,9 @@ public final class PopulationSimulation {
     record PatientTime(String source, int resources, double totalMs, double slowestCallMs, String slowestHook) {}
 
     /** The outcome of one run. */
+    /** @param loadAverage the machine's load average at the end of the run (negative: unknown), and its cores */
     record Result(List<RuleHook> rules, Map<Hook, long[]> alertRate, int patients, int deceased, Map<String, Integer> errors,
-            List<PatientTime> times) {}
+            List<PatientTime> times, double loadAverage, int cores) {}
 
     PopulationSimulation(Path root, Drafts drafts) {
         this.calls = new InProcessHookCalls(InProcessHookCalls.content(root), 200_000);
@@ -185,7 +186,8 @@ public final class PopulationSimulation {
             pool.awaitTermination(1, TimeUnit.DAYS);
         }
         synchronized (this) {
-            return new Result(List.copyOf(byRuleHook.values()), alertRate, patients, deceased, errorKinds, List.copyOf(times));
+            return new Result(List.copyOf(byRuleHook.values()), alertRate, patients, deceased, errorKinds, List.copyOf(times),
+                    java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), threads);
         }
     }
 

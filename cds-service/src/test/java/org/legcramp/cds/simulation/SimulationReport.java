@@ -83,6 +83,11 @@ final class SimulationReport {
         long slow = result.times().stream().filter(t -> t.slowestCallMs() > PopulationSimulation.SLOW_MS).count();
         md.append(String.format(Locale.ROOT, "%n## Slow patients%n%n%d patients had a hook call slower than %.0f ms (the service's "
                 + "deadline is 2 s). The slowest ten (source file, not patient data):%n%n", slow, PopulationSimulation.SLOW_MS));
+        if (result.loadAverage() >= 0) {
+            md.append(String.format(Locale.ROOT, "Load average at the end of the run: %.1f on %d cores%s.%n%n", result.loadAverage(),
+                    result.cores(), result.loadAverage() > result.cores()
+                            ? " (other work shared the machine: these times are longer than the service's own would be)" : ""));
+        }
         md.append("| source | resources | slowest hook call | ms | all hook calls, ms |\n|---|---|---|---|---|\n");
         slowest.forEach(t -> md.append(String.format(Locale.ROOT, "| %s | %d | %s | %.0f | %.0f |%n", t.source(), t.resources(),
                 t.slowestHook(), t.slowestCallMs(), t.totalMs())));
