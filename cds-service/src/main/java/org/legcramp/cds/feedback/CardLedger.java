@@ -37,8 +37,14 @@ public class CardLedger {
      * Records the cards of one call as one JDBC batch in one transaction, committed before the
      * caller answers: one round trip and one commit per call instead of one per card.
      */
-    @Transactional
+    @Transactional // called through the proxy: the batch below runs in this transaction
     public void recordIssued(CdsService service, String hookInstance, List<Card> cards, Instant issuedAt) {
+        recordIssued(service, hookInstance, cards, issuedAt, "clinical");
+    }
+
+    /** @param traffic clinical, test or workbench (monitoring.TrafficClass): analytics leave out the non-clinical */
+    @Transactional
+    public void recordIssued(CdsService service, String hookInstance, List<Card> cards, Instant issuedAt, String traffic) {
         MapSqlParameterSource[] rows = cards.stream().map(card -> new MapSqlParameterSource()
                 .addValue("uuid", card.uuid())
                 .addValue("service", service.id())
@@ -46,11 +52,12 @@ public class CardLedger {
                 .addValue("title", card.summary())
                 .addValue("indicator", card.indicator())
                 .addValue("hookInstance", hookInstance)
-                .addValue("issuedAt", Timestamp.from(issuedAt)))
+                .addValue("issuedAt", Timestamp.from(issuedAt))
+                .addValue("traffic", traffic))
                 .toArray(MapSqlParameterSource[]::new);
         batches.batchUpdate("""
-                INSERT INTO issued_card (card_uuid, service_id, rule_id, card_title, indicator, hook_instance, issued_at)
-                VALUES (:uuid, :service, :rule, :title, :indicator, :hookInstance, :issuedAt)""", rows);
+                INSERT INTO issued_card (card_uuid, service_id, rule_id, card_title, indicator, hook_instance, issued_at, traffic)
+                VALUES (:uuid, :service, :rule, :title, :indicator, :hookInstance, :issuedAt, :traffic)""", rows);
     }
 
     /** What happened to each feedback item. */
@@ -103,8 +110,13 @@ public class CardLedger {
         return outcomes;
     }
 
-    /** Firing and feedback per rule and per card between two dates (from inclusive, to inclusive). */
+    /** Firing and feedback per rule and per card between two dates (from inclusive, to inclusive), clinical traffic only. */
     public CardAnalytics analytics(LocalDate from, LocalDate to) {
+        return analytics(from, to, false);
+    }
+
+    /** @param includeNonClinical count cards issued to test and workbench calls too */
+    public CardAnalytics analytics(LocalDate from, LocalDate to, boolean includeNonClinical) {
         Timestamp start = Timestamp.from(from.atStartOfDay(ZoneOffset.UTC).toInstant());
         Timestamp end = Timestamp.from(to.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant());
         List<CardAnalytics.CardStats> cards = jdbc.sql("""
@@ -114,10 +126,10 @@ public class CardLedger {
                     SUM(CASE WHEN EXISTS (SELECT 1 FROM card_feedback f WHERE f.card_uuid = c.card_uuid AND f.outcome = 'overridden')
                         THEN 1 ELSE 0 END) AS overridden
                 FROM issued_card c
-                WHERE c.issued_at >= :start AND c.issued_at < :end
+                WHERE c.issued_at >= :start AND c.issued_at < :end AND (:all = TRUE OR c.traffic = 'clinical')
                 GROUP BY c.rule_id, c.service_id, c.card_title, c.indicator
                 ORDER BY c.rule_id, c.service_id, c.card_title""")
-                .param("start", start).param("end", end)
+                .param("start", start).param("end", end).param("all", includeNonClinical)
                 .query((rs, row) -> new CardAnalytics.CardStats(rs.getString("rule_id"), rs.getString("service_id"),
                         rs.getString("card_title"), rs.getString("indicator"), rs.getLong("fired"), rs.getLong("accepted"),
                         rs.getLong("overridden"), new ArrayList<>(), new ArrayList<>()))
@@ -128,9 +140,10 @@ public class CardLedger {
                 SELECT c.service_id, c.card_title, f.override_reason_code, f.override_reason_display, COUNT(*) AS times
                 FROM card_feedback f JOIN issued_card c ON c.card_uuid = f.card_uuid
                 WHERE f.outcome = 'overridden' AND c.issued_at >= :start AND c.issued_at < :end
+                    AND (:all = TRUE OR c.traffic = 'clinical')
                 GROUP BY c.service_id, c.card_title, f.override_reason_code, f.override_reason_display
                 ORDER BY times DESC""")
-                .param("start", start).param("end", end)
+                .param("start", start).param("end", end).param("all", includeNonClinical)
                 .query((rs, row) -> {
                     var card = byKey.get(rs.getString("service_id") + "|" + rs.getString("card_title"));
                     if (card != null) {
@@ -144,8 +157,9 @@ public class CardLedger {
                 SELECT c.service_id, c.card_title, f.override_comment
                 FROM card_feedback f JOIN issued_card c ON c.card_uuid = f.card_uuid
                 WHERE f.override_comment IS NOT NULL AND c.issued_at >= :start AND c.issued_at < :end
+                    AND (:all = TRUE OR c.traffic = 'clinical')
                 ORDER BY f.received_at""")
-                .param("start", start).param("end", end)
+                .param("start", start).param("end", end).param("all", includeNonClinical)
                 .query((rs, row) -> {
                     var card = byKey.get(rs.getString("service_id") + "|" + rs.getString("card_title"));
                     if (card != null) {

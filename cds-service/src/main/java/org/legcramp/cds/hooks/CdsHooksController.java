@@ -5,6 +5,8 @@ import java.net.URI;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.legcramp.cds.CdsProperties;
 import org.legcramp.cds.feedback.CardLedger;
 import org.legcramp.cds.feedback.FeedbackParser;
@@ -12,6 +14,10 @@ import org.legcramp.cds.hooks.wire.Card;
 import org.legcramp.cds.hooks.wire.CardsResponse;
 import org.legcramp.cds.hooks.wire.Discovery;
 import org.legcramp.cds.hooks.wire.ServiceDescriptor;
+import org.legcramp.cds.monitoring.RepeatSuppression;
+import org.legcramp.cds.monitoring.RuleMode;
+import org.legcramp.cds.monitoring.RuleModes;
+import org.legcramp.cds.monitoring.TrafficClass;
 import org.legcramp.cds.rules.CdsService;
 import org.legcramp.cds.rules.ServiceGroup;
 import org.legcramp.cds.rules.RuleCatalog;
@@ -46,9 +52,14 @@ public class CdsHooksController {
     private final CdsProperties properties;
     private final CardLedger ledger;
     private final MeterRegistry metrics;
+    private final RuleModes modes;
+    private final RepeatSuppression repeats;
 
     public CdsHooksController(RuleCatalog catalog, HookRequestParser parser, HookProcessor processor,
-            FeedbackParser feedbackParser, CdsProperties properties, CardLedger ledger, MeterRegistry metrics) {
+            FeedbackParser feedbackParser, CdsProperties properties, CardLedger ledger, MeterRegistry metrics,
+            RuleModes modes, RepeatSuppression repeats) {
+        this.modes = modes;
+        this.repeats = repeats;
         this.ledger = ledger;
         this.metrics = metrics;
         this.catalog = catalog;
@@ -61,8 +72,10 @@ public class CdsHooksController {
     @GetMapping(path = "/cds-services", produces = MediaType.APPLICATION_JSON_VALUE)
     public Discovery discovery() {
         List<ServiceDescriptor> services = new ArrayList<>();
-        catalog.services().forEach(s -> services.add(new ServiceDescriptor(s.hook().id(), s.title(), s.description(), s.id(), s.prefetch())));
-        catalog.groups().forEach(g -> services.add(new ServiceDescriptor(g.hook().id(), g.title(), g.description(), g.id(), g.prefetch())));
+        catalog.services().forEach(s -> services.add(new ServiceDescriptor(s.hook().id(), s.title(),
+                describedWithModes(s.description(), List.of(s)), s.id(), s.prefetch(), modesExtension(List.of(s)))));
+        catalog.groups().forEach(g -> services.add(new ServiceDescriptor(g.hook().id(), g.title(),
+                describedWithModes(g.description(), g.members()), g.id(), g.prefetch(), modesExtension(g.members()))));
         return new Discovery(services);
     }
 
@@ -76,12 +89,13 @@ public class CdsHooksController {
         try {
             ServiceGroup called = called(serviceId);
             serviceTag = called.id();
+            TrafficClass traffic = TrafficClass.fromHeader(http.getHeader(TrafficClass.HEADER));
             Timer.Sample parsing = Timer.start(metrics);
             HookRequest request = parser.parse(parser.readJson(http), called.hook(), called.dataNeeds());
             parsing.stop(metrics.timer("legcramp.hook.stage", "service", called.id(), "stage", "parse"));
             MDC.put("hookInstance", request.hookInstance());
             MDC.put("service", called.id());
-            List<Card> cards = processor.processAll(called.members(), request, receivedAt, serviceBaseUrl(), explain);
+            List<Card> cards = processor.processAll(called.members(), request, receivedAt, serviceBaseUrl(), explain, traffic);
             status = "200";
             log.info("service={} hookInstance={} cards={} ms={}", called.id(), request.hookInstance(), cards.size(),
                     java.time.Duration.between(receivedAt, Instant.now()).toMillis());
@@ -116,12 +130,31 @@ public class CdsHooksController {
         var feedback = feedbackParser.parse(parser.readJson(http));
         var stored = ledger.recordFeedback(called.id(), called.members().stream().map(CdsService::id).toList(), feedback,
                 Instant.now());
+        repeats.recordFeedback(feedback);
         for (int i = 0; i < feedback.size(); i++) {
             metrics.counter("legcramp.feedback", "service", called.id(), "outcome", feedback.get(i).outcome(),
                     "stored", stored.get(i).name().toLowerCase()).increment();
         }
         log.info("service={} feedback items={} stored={}", called.id(), feedback.size(), stored);
         return ResponseEntity.ok().build();
+    }
+
+    /** The description, saying which of the service's rules are not active (an EHR's admin reads it). */
+    private String describedWithModes(String description, List<CdsService> rules) {
+        List<String> notActive = rules.stream().filter(r -> modes.mode(r) != RuleMode.ACTIVE)
+                .map(r -> r.ruleId() + ": " + modes.mode(r).id()).toList();
+        if (notActive.isEmpty()) {
+            return description;
+        }
+        return description + " [" + String.join("; ", notActive)
+                + " (silent: evaluated and counted, no cards shown; off: not evaluated)]";
+    }
+
+    /** The mode of each rule behind the service, as a discovery extension (CDS Hooks 2.0 "Extensions"). */
+    private Map<String, Object> modesExtension(List<CdsService> rules) {
+        Map<String, String> byRule = new TreeMap<>();
+        rules.forEach(r -> byRule.put(r.ruleId(), modes.mode(r).id()));
+        return Map.of(ServiceDescriptor.RULE_MODES, byRule);
     }
 
     /** A per-rule service as a group of one, or a per-hook service: either way, the rules to run. */

@@ -21,6 +21,11 @@ import org.legcramp.cds.cql.CqlEvaluator;
 import org.legcramp.cds.cql.EvaluationAbandonedException;
 import org.legcramp.cds.feedback.CardLedger;
 import org.legcramp.cds.hooks.wire.Card;
+import org.legcramp.cds.monitoring.RepeatSuppression;
+import org.legcramp.cds.monitoring.RuleEvaluations;
+import org.legcramp.cds.monitoring.RuleMode;
+import org.legcramp.cds.monitoring.RuleModes;
+import org.legcramp.cds.monitoring.TrafficClass;
 import org.legcramp.cds.prefetch.PatientDataAssembler;
 import org.legcramp.cds.rules.CdsService;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -37,6 +42,9 @@ import org.springframework.stereotype.Component;
  * service's CQL on it with the request time as "now", and turn the results into cards. The
  * deadline covers the whole call: evaluation runs on a bounded pool, and past the deadline the
  * caller gets a 503 while the evaluation is interrupted, which stops it (see InterruptibleDataProvider).
+ * Rules that are off are not evaluated; silent rules are evaluated and counted, and show nothing;
+ * on order-sign a card already shown on order-select for the same draft order is not repeated
+ * (RepeatSuppression). Every rule evaluated is counted, fired or not (RuleEvaluations).
  */
 @Component
 public class HookProcessor {
@@ -50,10 +58,17 @@ public class HookProcessor {
     private final CardLedger ledger;
     private final MeterRegistry metrics;
     private final ExecutorService evaluationPool;
+    private final RuleModes modes;
+    private final RepeatSuppression repeats;
+    private final RuleEvaluations evaluations;
 
     public HookProcessor(PatientDataAssembler dataAssembler, CqlEvaluator evaluator, CardBuilder cardBuilder,
             CdsProperties properties, CardLedger ledger, MeterRegistry metrics,
-            @Qualifier("hookEvaluationPool") ExecutorService evaluationPool) {
+            @Qualifier("hookEvaluationPool") ExecutorService evaluationPool, RuleModes modes, RepeatSuppression repeats,
+            RuleEvaluations evaluations) {
+        this.modes = modes;
+        this.repeats = repeats;
+        this.evaluations = evaluations;
         this.metrics = metrics;
         this.dataAssembler = dataAssembler;
         this.evaluator = evaluator;
@@ -70,7 +85,7 @@ public class HookProcessor {
      */
     public List<Card> process(CdsService service, HookRequest request, Instant receivedAt, URI serviceBaseUrl,
             boolean explain) {
-        return processAll(List.of(service), request, receivedAt, serviceBaseUrl, explain);
+        return processAll(List.of(service), request, receivedAt, serviceBaseUrl, explain, TrafficClass.CLINICAL);
     }
 
     /**
@@ -79,7 +94,8 @@ public class HookProcessor {
      * the order of the services.
      */
     public List<Card> processAll(List<CdsService> services, HookRequest request, Instant receivedAt, URI serviceBaseUrl,
-            boolean explain) {
+            boolean explain, TrafficClass traffic) {
+        services = services.stream().filter(service -> modes.mode(service) != RuleMode.OFF).toList();
         Instant deadline = receivedAt.plus(properties.requestDeadline());
         List<Future<List<Card>>> running = new ArrayList<>();
         try {
@@ -100,15 +116,28 @@ public class HookProcessor {
                 cardsByService.add(await(services.get(i), running.get(i), deadline));
             }
             // Recorded only once every service has its cards: an answer that is a 503 issued none.
+            Instant now = Instant.now();
             List<Card> all = new ArrayList<>();
+            List<RuleEvaluations.Evaluation> counted = new ArrayList<>();
             for (int i = 0; i < services.size(); i++) {
                 CdsService service = services.get(i);
-                List<Card> cards = cardsByService.get(i);
-                recordIssued(service, request, cards);
+                List<Card> fired = cardsByService.get(i);
+                if (modes.mode(service) == RuleMode.SILENT) {
+                    counted.add(new RuleEvaluations.Evaluation(service, fired.isEmpty()
+                            ? RuleEvaluations.Outcome.NOT_FIRED : RuleEvaluations.Outcome.SILENT, fired.size()));
+                    fired.forEach(card -> metrics.counter("legcramp.cards.silent", "service", service.id(), "indicator",
+                            card.indicator()).increment());
+                    continue;
+                }
+                List<Card> cards = withoutRepeats(service, request, fired, now);
+                counted.add(new RuleEvaluations.Evaluation(service, fired.isEmpty() ? RuleEvaluations.Outcome.NOT_FIRED
+                        : cards.isEmpty() ? RuleEvaluations.Outcome.SUPPRESSED : RuleEvaluations.Outcome.FIRED, cards.size()));
+                recordIssued(service, request, cards, traffic, now);
                 cards.forEach(card -> metrics.counter("legcramp.cards.issued", "service", service.id(), "indicator",
                         card.indicator()).increment());
                 all.addAll(cards);
             }
+            recordEvaluations(counted, traffic, now);
             return all;
         } finally {
             running.forEach(future -> future.cancel(true)); // a no-op for the finished ones
@@ -180,14 +209,33 @@ public class HookProcessor {
     }
 
     /** The ledger makes feedback analysable; a ledger outage must not keep cards from the clinician. */
-    private void recordIssued(CdsService service, HookRequest request, List<Card> cards) {
+    private void recordIssued(CdsService service, HookRequest request, List<Card> cards, TrafficClass traffic, Instant now) {
         if (cards.isEmpty()) {
             return;
         }
         try {
-            ledger.recordIssued(service, request.hookInstance(), cards, Instant.now());
+            ledger.recordIssued(service, request.hookInstance(), cards, now, traffic.id());
+            repeats.remember(service, request, cards, now);
         } catch (DataAccessException e) {
             log.error("Could not record {} issued card(s) of service {}: {}", cards.size(), service.id(), e.getClass().getSimpleName());
+        }
+    }
+
+    /** A repeat check that cannot reach the database shows the card: better a repeat than a missed warning. */
+    private List<Card> withoutRepeats(CdsService service, HookRequest request, List<Card> cards, Instant now) {
+        try {
+            return repeats.withoutRepeats(service, request, cards, now);
+        } catch (DataAccessException e) {
+            log.error("Could not check repeats of service {}: {}", service.id(), e.getClass().getSimpleName());
+            return cards;
+        }
+    }
+
+    private void recordEvaluations(List<RuleEvaluations.Evaluation> counted, TrafficClass traffic, Instant now) {
+        try {
+            evaluations.record(counted, traffic, now);
+        } catch (DataAccessException e) {
+            log.error("Could not count {} rule evaluation(s): {}", counted.size(), e.getClass().getSimpleName());
         }
     }
 }

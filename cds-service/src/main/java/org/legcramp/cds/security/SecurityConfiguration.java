@@ -134,7 +134,7 @@ public class SecurityConfiguration {
             CorsConfiguration cors = new CorsConfiguration();
             cors.setAllowedOrigins(properties.allowedOrigins());
             cors.setAllowedMethods(List.of("GET", "POST", "OPTIONS"));
-            cors.setAllowedHeaders(List.of("Authorization", "Content-Type", "Accept"));
+            cors.setAllowedHeaders(List.of("Authorization", "Content-Type", "Accept", org.legcramp.cds.monitoring.TrafficClass.HEADER));
             cors.setMaxAge(3600L);
             source.registerCorsConfiguration("/cds-services/**", cors);
             source.registerCorsConfiguration("/cds-services", cors);

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +18,6 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -39,6 +37,7 @@ import org.legcramp.cds.hooks.wire.Card;
 import org.legcramp.cds.peer.ApplyPeer;
 import org.legcramp.cds.rules.CdsService;
 import org.legcramp.cds.rules.RuleCatalog;
+import org.legcramp.cds.simulation.PatientRecords;
 import org.legcramp.cds.rules.ServiceGroup;
 
 /**
@@ -517,7 +516,7 @@ public final class ApplyComparisonBenchmark {
             if (!prefetchedTypes.contains(type)) {
                 continue;
             }
-            resolveReferences(resource, byFullUrl);
+            PatientRecords.resolveReferences(resource, byFullUrl);
             byType.computeIfAbsent(type, k -> new ArrayList<>()).add(resource);
             if (type.equals("MedicationRequest")) {
                 String reference = resource.path("medicationReference").path("reference").asText("");
@@ -547,23 +546,6 @@ public final class ApplyComparisonBenchmark {
             count += list.size();
         }
         return new Chart(label, patients.get(0).path("id").asText(), byType, parsed, count);
-    }
-
-    private static void resolveReferences(JsonNode node, Map<String, String> byFullUrl) {
-        if (node instanceof ObjectNode object) {
-            JsonNode reference = object.get("reference");
-            if (reference != null && reference.isTextual() && reference.asText().startsWith("urn:uuid:")) {
-                String resolved = byFullUrl.get(reference.asText());
-                if (resolved != null) {
-                    object.set("reference", TextNode.valueOf(resolved));
-                }
-            }
-            for (Iterator<JsonNode> children = object.elements(); children.hasNext(); ) {
-                resolveReferences(children.next(), byFullUrl);
-            }
-        } else if (node instanceof ArrayNode array) {
-            array.forEach(child -> resolveReferences(child, byFullUrl));
-        }
     }
 
     // ---- helpers

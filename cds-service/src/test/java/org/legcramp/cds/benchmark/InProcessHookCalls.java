@@ -34,7 +34,7 @@ import org.springframework.util.unit.DataSize;
  * over a checkout's content, without HTTP, the database or the deadline pool, so that what is timed
  * is the work of a call. Limits are raised so that the largest charts are measured, not refused.
  */
-final class InProcessHookCalls {
+public final class InProcessHookCalls {
 
     private final FhirContext fhir = FhirContext.forR4Cached();
     private final ExecutorService fetchPool = Executors.newSingleThreadExecutor();
@@ -44,7 +44,7 @@ final class InProcessHookCalls {
     private final HookRequestParser parser;
     private final PatientDataAssembler assembler;
 
-    InProcessHookCalls(KnowledgeArtifacts content, int maxResources) {
+    public InProcessHookCalls(KnowledgeArtifacts content, int maxResources) {
         CqlLibraries cql = RuleCatalog.compile(content);
         catalog = new RuleCatalog(content, cql);
         evaluator = new CqlEvaluator(cql, new InMemoryTerminologyProvider(content.valueSets()), fhir);
@@ -55,15 +55,15 @@ final class InProcessHookCalls {
                 new SimpleMeterRegistry());
     }
 
-    static KnowledgeArtifacts content(java.nio.file.Path root) {
+    public static KnowledgeArtifacts content(java.nio.file.Path root) {
         return new ContentLoader(FhirContext.forR4Cached()).load(root.toUri().toString());
     }
 
-    RuleCatalog catalog() {
+    public RuleCatalog catalog() {
         return catalog;
     }
 
-    HookRequest parse(JsonNode body, Hook hook, DataNeeds needs) {
+    public HookRequest parse(JsonNode body, Hook hook, DataNeeds needs) {
         return parser.parse(body, hook, needs);
     }
 
@@ -72,7 +72,7 @@ final class InProcessHookCalls {
      *
      * @param stage when not null, gets the milliseconds of assemble, evaluate and cards at [1], [2], [3]
      */
-    List<Card> cards(CdsService service, HookRequest request, ZonedDateTime now, double[] stage) {
+    public List<Card> cards(CdsService service, HookRequest request, ZonedDateTime now, double[] stage) {
         long t1 = System.nanoTime();
         List<Resource> data = assembler.assemble(service, request, now.toInstant().plus(Duration.ofMinutes(5)));
         long t2 = System.nanoTime();

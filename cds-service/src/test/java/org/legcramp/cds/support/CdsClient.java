@@ -31,6 +31,15 @@ public final class CdsClient {
         return post(path, body.toString());
     }
 
+    /** A post with extra headers, e.g. the traffic class of the call. */
+    public Reply post(String path, JsonNode body, java.util.Map<String, String> headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(10));
+        headers.forEach(request::header);
+        return send(request.POST(HttpRequest.BodyPublishers.ofString(body.toString())).build());
+    }
+
     public Reply get(String path) {
         return send(HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(10)).GET().build());
     }
