@@ -16,7 +16,7 @@ import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
-import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The record of every card issued and every piece of feedback on it (no patient data), and the
@@ -27,17 +27,22 @@ public class CardLedger {
 
     private final JdbcClient jdbc;
     private final NamedParameterJdbcTemplate batches;
+    private final TransactionTemplate transactions;
+    private final DurableCommits durable;
 
-    public CardLedger(JdbcClient jdbc, NamedParameterJdbcTemplate batches) {
+    public CardLedger(JdbcClient jdbc, NamedParameterJdbcTemplate batches, TransactionTemplate transactions,
+            DurableCommits durable) {
         this.jdbc = jdbc;
         this.batches = batches;
+        this.transactions = transactions;
+        this.durable = durable;
     }
 
     /**
-     * Records the cards of one call as one JDBC batch in one transaction, committed before the
-     * caller answers: one round trip and one commit per call instead of one per card.
+     * Records the cards of one call as one JDBC batch in one transaction, committed and on disk
+     * ({@link DurableCommits}) before the caller answers: one round trip and one commit per call
+     * instead of one per card.
      */
-    @Transactional
     public void recordIssued(CdsService service, String hookInstance, List<Card> cards, Instant issuedAt) {
         MapSqlParameterSource[] rows = cards.stream().map(card -> new MapSqlParameterSource()
                 .addValue("uuid", card.uuid())
@@ -48,17 +53,19 @@ public class CardLedger {
                 .addValue("hookInstance", hookInstance)
                 .addValue("issuedAt", Timestamp.from(issuedAt)))
                 .toArray(MapSqlParameterSource[]::new);
-        batches.batchUpdate("""
+        transactions.executeWithoutResult(status -> batches.batchUpdate("""
                 INSERT INTO issued_card (card_uuid, service_id, rule_id, card_title, indicator, hook_instance, issued_at)
-                VALUES (:uuid, :service, :rule, :title, :indicator, :hookInstance, :issuedAt)""", rows);
+                VALUES (:uuid, :service, :rule, :title, :indicator, :hookInstance, :issuedAt)""", rows));
+        durable.committed();
     }
 
     /** What happened to each feedback item. */
     public enum Stored { STORED, STORED_FOR_UNKNOWN_CARD, DUPLICATE }
 
     /**
-     * Stores feedback. Feedback for a card this service never issued is kept and flagged, never
-     * dropped; the same feedback sent twice is stored once.
+     * Stores feedback, each item committed and all of them on disk before this returns. Feedback
+     * for a card this service never issued is kept and flagged, never dropped; the same feedback
+     * sent twice is stored once.
      */
     public List<Stored> recordFeedback(CdsService service, List<Feedback> items, Instant receivedAt) {
         return recordFeedback(service.id(), List.of(service.id()), items, receivedAt);
@@ -100,6 +107,7 @@ public class CardLedger {
                 outcomes.add(Stored.DUPLICATE);
             }
         }
+        durable.committed();
         return outcomes;
     }
 
