@@ -5,10 +5,12 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import org.legcramp.cds.content.KnowledgeArtifacts;
 import org.legcramp.cds.hooks.wire.Card;
 import org.legcramp.cds.rules.CdsService;
 import org.springframework.dao.DuplicateKeyException;
@@ -29,9 +31,11 @@ public class CardLedger {
     private final NamedParameterJdbcTemplate batches;
     private final TransactionTemplate transactions;
     private final DurableCommits durable;
+    private final Map<String, String> reasonDisplays;
 
     public CardLedger(JdbcClient jdbc, NamedParameterJdbcTemplate batches, TransactionTemplate transactions,
-            DurableCommits durable) {
+            DurableCommits durable, KnowledgeArtifacts content) {
+        this.reasonDisplays = displays(content);
         this.jdbc = jdbc;
         this.batches = batches;
         this.transactions = transactions;
@@ -111,48 +115,76 @@ public class CardLedger {
         return outcomes;
     }
 
-    /** Firing and feedback per rule and per card between two dates (from inclusive, to inclusive). */
+    /**
+     * Each card's last outcome (latest {@code outcomeTimestamp}, then the latest received), and
+     * whether it had another one before: a card accepted and then overridden (or the reverse)
+     * counts once, by its last answer. Cards issued in [:start, :end).
+     */
+    private static final String LAST_OUTCOMES = """
+            SELECT * FROM (
+                SELECT f.card_uuid, f.outcome, f.override_reason_system, f.override_reason_code,
+                    f.override_reason_display, f.override_comment, f.received_at,
+                    ROW_NUMBER() OVER (PARTITION BY f.card_uuid ORDER BY f.outcome_timestamp DESC, f.id DESC) AS recency,
+                    CASE WHEN MIN(f.outcome) OVER (PARTITION BY f.card_uuid) <> MAX(f.outcome) OVER (PARTITION BY f.card_uuid)
+                        THEN 1 ELSE 0 END AS changed
+                FROM card_feedback f
+                WHERE f.card_uuid IN (SELECT card_uuid FROM issued_card WHERE issued_at >= :start AND issued_at < :end)
+            ) ranked WHERE ranked.recency = 1""";
+
+    /**
+     * Firing and feedback per rule and per card between two dates (from inclusive, to inclusive).
+     * A card counts once, by its last outcome (the CDS Hooks sandbox, for one, keeps a card on
+     * screen after its suggestion is accepted, so the clinician can override it too); cards whose
+     * answer changed are counted in {@code answerChanged}. An override reason sent without a
+     * display is shown with the display the content's CodeSystem gives its code.
+     */
     public CardAnalytics analytics(LocalDate from, LocalDate to) {
         Timestamp start = Timestamp.from(from.atStartOfDay(ZoneOffset.UTC).toInstant());
         Timestamp end = Timestamp.from(to.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant());
         List<CardAnalytics.CardStats> cards = jdbc.sql("""
                 SELECT c.rule_id, c.service_id, c.card_title, c.indicator, COUNT(*) AS fired,
-                    SUM(CASE WHEN EXISTS (SELECT 1 FROM card_feedback f WHERE f.card_uuid = c.card_uuid AND f.outcome = 'accepted')
-                        THEN 1 ELSE 0 END) AS accepted,
-                    SUM(CASE WHEN EXISTS (SELECT 1 FROM card_feedback f WHERE f.card_uuid = c.card_uuid AND f.outcome = 'overridden')
-                        THEN 1 ELSE 0 END) AS overridden
-                FROM issued_card c
+                    SUM(CASE WHEN l.outcome = 'accepted' THEN 1 ELSE 0 END) AS accepted,
+                    SUM(CASE WHEN l.outcome = 'overridden' THEN 1 ELSE 0 END) AS overridden,
+                    SUM(COALESCE(l.changed, 0)) AS answer_changed
+                FROM issued_card c LEFT JOIN (""" + LAST_OUTCOMES + """
+                ) l ON l.card_uuid = c.card_uuid
                 WHERE c.issued_at >= :start AND c.issued_at < :end
                 GROUP BY c.rule_id, c.service_id, c.card_title, c.indicator
                 ORDER BY c.rule_id, c.service_id, c.card_title""")
                 .param("start", start).param("end", end)
                 .query((rs, row) -> new CardAnalytics.CardStats(rs.getString("rule_id"), rs.getString("service_id"),
                         rs.getString("card_title"), rs.getString("indicator"), rs.getLong("fired"), rs.getLong("accepted"),
-                        rs.getLong("overridden"), new ArrayList<>(), new ArrayList<>()))
+                        rs.getLong("overridden"), rs.getLong("answer_changed"), new ArrayList<>(), new ArrayList<>()))
                 .list();
         Map<String, CardAnalytics.CardStats> byKey = new LinkedHashMap<>();
         cards.forEach(card -> byKey.put(card.service() + "|" + card.summary(), card));
         jdbc.sql("""
-                SELECT c.service_id, c.card_title, f.override_reason_code, f.override_reason_display, COUNT(*) AS times
-                FROM card_feedback f JOIN issued_card c ON c.card_uuid = f.card_uuid
-                WHERE f.outcome = 'overridden' AND c.issued_at >= :start AND c.issued_at < :end
-                GROUP BY c.service_id, c.card_title, f.override_reason_code, f.override_reason_display
-                ORDER BY times DESC""")
+                SELECT c.service_id, c.card_title, l.override_reason_system, l.override_reason_code,
+                    MAX(l.override_reason_display) AS sent_display, COUNT(*) AS times
+                FROM (""" + LAST_OUTCOMES + """
+                ) l JOIN issued_card c ON c.card_uuid = l.card_uuid
+                WHERE l.outcome = 'overridden'
+                GROUP BY c.service_id, c.card_title, l.override_reason_system, l.override_reason_code
+                ORDER BY times DESC, l.override_reason_code""")
                 .param("start", start).param("end", end)
                 .query((rs, row) -> {
                     var card = byKey.get(rs.getString("service_id") + "|" + rs.getString("card_title"));
                     if (card != null) {
-                        card.overrideReasons().add(new CardAnalytics.ReasonCount(rs.getString("override_reason_code"),
-                                rs.getString("override_reason_display"), rs.getLong("times")));
+                        String system = rs.getString("override_reason_system");
+                        String code = rs.getString("override_reason_code");
+                        card.overrideReasons().add(new CardAnalytics.ReasonCount(code,
+                                reasonDisplays.getOrDefault(system + "|" + code, rs.getString("sent_display")),
+                                rs.getLong("times")));
                     }
                     return row;
                 })
                 .list();
         jdbc.sql("""
-                SELECT c.service_id, c.card_title, f.override_comment
-                FROM card_feedback f JOIN issued_card c ON c.card_uuid = f.card_uuid
-                WHERE f.override_comment IS NOT NULL AND c.issued_at >= :start AND c.issued_at < :end
-                ORDER BY f.received_at""")
+                SELECT c.service_id, c.card_title, l.override_comment
+                FROM (""" + LAST_OUTCOMES + """
+                ) l JOIN issued_card c ON c.card_uuid = l.card_uuid
+                WHERE l.override_comment IS NOT NULL
+                ORDER BY l.received_at""")
                 .param("start", start).param("end", end)
                 .query((rs, row) -> {
                     var card = byKey.get(rs.getString("service_id") + "|" + rs.getString("card_title"));
@@ -166,5 +198,13 @@ public class CardLedger {
                 SELECT COUNT(*) FROM card_feedback WHERE unknown_card = TRUE AND received_at >= :start AND received_at < :end""")
                 .param("start", start).param("end", end).query(Long.class).single();
         return CardAnalytics.of(from, to, cards, unknown);
+    }
+
+    /** "system|code" to display, for every concept of the content's CodeSystems (the override reasons among them). */
+    private static Map<String, String> displays(KnowledgeArtifacts content) {
+        Map<String, String> displays = new HashMap<>();
+        content.codeSystems().forEach(codeSystem -> codeSystem.getConcept().stream().filter(c -> c.hasDisplay())
+                .forEach(concept -> displays.put(codeSystem.getUrl() + "|" + concept.getCode(), concept.getDisplay())));
+        return displays;
     }
 }
