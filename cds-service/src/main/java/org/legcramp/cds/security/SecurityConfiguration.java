@@ -169,9 +169,9 @@ public class SecurityConfiguration {
                 : "This endpoint needs an informaticist's login (HTTP Basic)";
         if (failure instanceof TokenRefusedException refused) {
             log.info("CDS client token refused: issuer={} kid={} reason={} path={}", loggable(refused.claimedIssuer()),
-                    loggable(refused.keyId()), reason, request.getRequestURI());
+                    loggable(refused.keyId()), loggable(reason), loggable(request.getRequestURI()));
         } else {
-            log.info("Request refused with 401: {} path={}", reason, request.getRequestURI());
+            log.info("Request refused: {} path={}", loggable(reason), loggable(request.getRequestURI()));
         }
         if (request.getRequestURI().startsWith("/cds-services")) {
             BEARER_CHALLENGE.commence(request, response, failure);
@@ -187,13 +187,13 @@ public class SecurityConfiguration {
         return description != null ? description : failure.getMessage();
     }
 
-    /** A value the caller chose, safe for one log line: printable, bounded, "-" when absent. */
+    /** Text the caller chose (in part), safe for one log line: printable ASCII, bounded, "-" when absent. */
     static String loggable(String claimed) {
         if (claimed == null) {
             return "-";
         }
         String printable = claimed.replaceAll("[^\\x20-\\x7E]", "?");
-        return printable.length() > 200 ? printable.substring(0, 200) + "..." : printable;
+        return printable.length() > 300 ? printable.substring(0, 300) + "..." : printable;
     }
 
     private static void problem(HttpServletResponse response, HttpStatus status, String detail) throws IOException {
