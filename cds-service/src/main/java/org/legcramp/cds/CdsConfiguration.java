@@ -83,12 +83,15 @@ public class CdsConfiguration {
     }
 
     @Bean
-    PatientDataAssembler patientDataAssembler(FhirContext fhirContext, CdsProperties properties,
-            @Qualifier("fhirFetchPool") ExecutorService fhirFetchPool,
+    FhirFetcher fhirFetcher(FhirContext fhirContext, CdsProperties properties) {
+        return new FhirFetcher(fhirContext, min(properties.fhirFetchTimeout(), properties.requestDeadline()),
+                properties.maxFetchedResources());
+    }
+
+    @Bean
+    PatientDataAssembler patientDataAssembler(FhirFetcher fhirFetcher, @Qualifier("fhirFetchPool") ExecutorService fhirFetchPool,
             MeterRegistry meterRegistry) {
-        return new PatientDataAssembler(
-                new FhirFetcher(fhirContext, min(properties.fhirFetchTimeout(), properties.requestDeadline()),
-                        properties.maxFetchedResources()), fhirFetchPool, meterRegistry);
+        return new PatientDataAssembler(fhirFetcher, fhirFetchPool, meterRegistry);
     }
 
     private static java.time.Duration min(java.time.Duration a, java.time.Duration b) {

@@ -9,17 +9,19 @@ import java.util.Map;
 
 /**
  * How each rule and card fared: fired, accepted, overridden, the reasons and comments given.
- * {@code acceptanceRate} is accepted / (accepted + overridden), over cards that got an answer;
- * {@code overrideRate} likewise. A rule overridden most of the time is the first sign of alert fatigue.
+ * Each card counts once, by its last outcome; {@code answerChanged} counts the cards that got both
+ * (accepted, then overridden, or the reverse). {@code acceptanceRate} is accepted / (accepted +
+ * overridden), over cards that got an answer; {@code overrideRate} likewise. A rule overridden most
+ * of the time is the first sign of alert fatigue.
  */
 public record CardAnalytics(LocalDate from, LocalDate to, List<RuleStats> rules, long feedbackForUnknownCards) {
 
     public record ReasonCount(String code, String display, long count) {}
 
     public record CardStats(String rule, String service, String summary, String indicator, long fired, long accepted,
-            long overridden, List<ReasonCount> overrideReasons, List<String> comments) implements Rates {}
+            long overridden, long answerChanged, List<ReasonCount> overrideReasons, List<String> comments) implements Rates {}
 
-    public record RuleStats(String rule, long fired, long accepted, long overridden, List<CardStats> cards)
+    public record RuleStats(String rule, long fired, long accepted, long overridden, long answerChanged, List<CardStats> cards)
             implements Rates {
 
         @JsonProperty
@@ -59,6 +61,7 @@ public record CardAnalytics(LocalDate from, LocalDate to, List<RuleStats> rules,
                 ruleCards.stream().mapToLong(CardStats::fired).sum(),
                 ruleCards.stream().mapToLong(CardStats::accepted).sum(),
                 ruleCards.stream().mapToLong(CardStats::overridden).sum(),
+                ruleCards.stream().mapToLong(CardStats::answerChanged).sum(),
                 ruleCards)));
         return new CardAnalytics(from, to, rules, unknown);
     }

@@ -35,7 +35,9 @@ public class ApiErrors extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(RequiredDataUnavailableException.class)
     ProblemDetail dataUnavailable(RequiredDataUnavailableException e) {
-        return problem(HttpStatus.PRECONDITION_FAILED, "Required data unavailable", e.getMessage());
+        ProblemDetail problem = problem(HttpStatus.PRECONDITION_FAILED, "Required data unavailable", e.getMessage());
+        problem.setProperty("cause", e.reason().code());
+        return problem;
     }
 
     @ExceptionHandler(DeadlineExceededException.class)

@@ -115,7 +115,7 @@ public class CdsHooksController {
             throw e;
         } catch (RequiredDataUnavailableException e) {
             status = "412";
-            log.info("service={} answered 412: required data unavailable", serviceTag);
+            log.info("service={} answered 412: required data unavailable ({})", serviceTag, e.reason().code());
             throw e;
         } finally {
             sample.stop(metrics.timer("legcramp.hook.requests", "service", serviceTag, "status", status));

@@ -79,7 +79,8 @@ public class FiringRatesController {
     /** One service's cards (several summaries) as one: what its feedback was, all cards together. */
     private static CardAnalytics.CardStats sum(CardAnalytics.CardStats a, CardAnalytics.CardStats b) {
         return new CardAnalytics.CardStats(a.rule(), a.service(), a.summary(), a.indicator(), a.fired() + b.fired(),
-                a.accepted() + b.accepted(), a.overridden() + b.overridden(), List.of(), List.of());
+                a.accepted() + b.accepted(), a.overridden() + b.overridden(), a.answerChanged() + b.answerChanged(),
+                List.of(), List.of());
     }
 
     private static Instant instant(LocalDate day) {

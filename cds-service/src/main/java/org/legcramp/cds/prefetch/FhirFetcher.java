@@ -53,7 +53,8 @@ public final class FhirFetcher {
                 }
             }
             if (resources.size() > maxResources) {
-                throw new RequiredDataUnavailableException("The FHIR server returned more than " + maxResources
+                throw new RequiredDataUnavailableException(RequiredDataUnavailableException.Cause.TOO_MANY_RESOURCES,
+                        "The FHIR server returned more than " + maxResources
                         + " resources for " + query.replaceAll("\\?.*", "") + "; refusing to evaluate on partial data");
             }
             if (bundle.getLink(Bundle.LINK_NEXT) == null) {

@@ -1,8 +1,5 @@
 package org.legcramp.cds.prefetch;
 
-import ca.uhn.fhir.rest.client.exceptions.FhirClientConnectionException;
-import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
-import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -79,7 +76,7 @@ public final class PatientDataAssembler {
                 continue;
             }
             if (request.fhirServer() == null) {
-                throw new RequiredDataUnavailableException("Prefetch '" + key + "' (" + template.getValue() + ") was "
+                throw new RequiredDataUnavailableException(RequiredDataUnavailableException.Cause.NOT_PROVIDED, "Prefetch '" + key + "' (" + template.getValue() + ") was "
                         + (sent == null ? "not sent" : "a failed prefetch") + " and the request has no fhirServer to fetch it from");
             }
             String query = fill(template.getValue(), request.contextTokens());
@@ -112,7 +109,7 @@ public final class PatientDataAssembler {
                 continue;
             }
             if (request.fhirServer() == null) {
-                throw new RequiredDataUnavailableException("Draft order " + medicationRequest.getIdElement().getIdPart()
+                throw new RequiredDataUnavailableException(RequiredDataUnavailableException.Cause.NOT_PROVIDED, "Draft order " + medicationRequest.getIdElement().getIdPart()
                         + " names " + id + ", which was not sent, and the request has no fhirServer to fetch it from");
             }
             fetches.put(id, fetchAsync(request, id));
@@ -130,33 +127,25 @@ public final class PatientDataAssembler {
         } catch (TimeoutException e) {
             metrics.counter("legcramp.fhir.fetch.failures", "reason", "deadline").increment();
             all.values().forEach(f -> f.cancel(true));
-            log.warn("FHIR fetch for '{}' missed the request deadline", key.startsWith("Medication/") ? "Medication" : key);
-            throw new RequiredDataUnavailableException("The FHIR server did not answer in time for '" + key + "'");
+            log.warn("FHIR fetch for '{}' missed the request deadline", loggableKey(key));
+            throw new RequiredDataUnavailableException(RequiredDataUnavailableException.Cause.TIMED_OUT,
+                    "The FHIR server did not answer within the request deadline for '" + key + "'");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new RequiredDataUnavailableException("Interrupted while fetching '" + key + "'");
+            throw new RequiredDataUnavailableException(RequiredDataUnavailableException.Cause.TIMED_OUT,
+                    "Interrupted while fetching '" + key + "'");
         } catch (ExecutionException e) {
-            metrics.counter("legcramp.fhir.fetch.failures", "reason", e.getCause().getClass().getSimpleName()).increment();
             all.values().forEach(f -> f.cancel(true));
-            throw new RequiredDataUnavailableException("Could not fetch '" + key + "' from the FHIR server: "
-                    + describe(e.getCause()));
+            RequiredDataUnavailableException failure = FetchFailures.describe(key, e.getCause());
+            metrics.counter("legcramp.fhir.fetch.failures", "reason", failure.reason().code()).increment();
+            log.warn("FHIR fetch for '{}' failed: {}", loggableKey(key), failure.reason().code());
+            throw failure;
         }
     }
 
-    private static String describe(Throwable failure) {
-        if (failure instanceof RequiredDataUnavailableException unavailable) {
-            return unavailable.getMessage();
-        }
-        if (failure instanceof ResourceNotFoundException) {
-            return "not found (404)";
-        }
-        if (failure instanceof FhirClientConnectionException) {
-            return "the server could not be reached or did not answer in time";
-        }
-        if (failure instanceof BaseServerResponseException response) {
-            return "HTTP " + response.getStatusCode();
-        }
-        return failure.getClass().getSimpleName();
+    /** The prefetch key, or just "Medication" for a referenced Medication (its id is the patient's data). */
+    private static String loggableKey(String key) {
+        return key.startsWith("Medication/") ? "Medication" : key;
     }
 
     private static void add(Map<String, Resource> byId, Resource resource) {

@@ -2,6 +2,8 @@ package org.legcramp.cds.security;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.proc.BadJOSEException;
@@ -14,24 +16,31 @@ import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import java.io.IOException;
 import java.net.MalformedURLException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.text.ParseException;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.server.resource.InvalidBearerTokenException;
 
 /**
  * Verifies the JWT an EHR signs for each CDS Hooks call (CDS Hooks 2.0 "Trusting CDS Clients"),
- * with Nimbus JOSE: a trusted {@code iss}; a signature by a key of that issuer's JWKS, found by
- * {@code kid} (the JWKS is cached and refetched when an unknown kid appears), or of the {@code jku}
- * in the header only when that URL is on the issuer's allow-list; ES256, ES384, RS256 or RS384
- * only; {@code aud} exactly the URL invoked; {@code exp}, {@code iat} (and {@code nbf}) within the
- * clock skew; a {@code jti} not used before. Unknown claims are ignored.
+ * with Nimbus JOSE: a trusted {@code iss}; a signature by a key of that issuer, found by
+ * {@code kid}: its pinned keys (inline JWKS, a JWKS file, or a JWKS URL, cached and refetched when
+ * an unknown kid appears) whatever the token's {@code jku} says, a {@code jku} other than the
+ * pinned URL or the issuer's allow-list being refused; without a pin, the {@code jku} in the
+ * header when that URL is on the issuer's allow-list. ES256, ES384, RS256 or RS384 only;
+ * {@code aud} exactly the URL invoked; {@code exp}, {@code iat} (and {@code nbf}) within the clock
+ * skew; a {@code jti} not used before. Unknown claims are ignored. Every refusal is a
+ * {@link TokenRefusedException} naming the reason, and the issuer and kid the token claimed.
  */
 public class CdsClientTokenVerifier {
 
@@ -39,22 +48,51 @@ public class CdsClientTokenVerifier {
             Set.of(JWSAlgorithm.ES256, JWSAlgorithm.ES384, JWSAlgorithm.RS256, JWSAlgorithm.RS384);
 
     private final Map<String, SecurityProperties.TrustedIssuer> issuers = new ConcurrentHashMap<>();
+    /** Keys pinned inline or in a file, per issuer; read once at start-up. */
+    private final Map<String, JWKSource<SecurityContext>> pinnedKeys = new ConcurrentHashMap<>();
     private final Map<String, JWKSource<SecurityContext>> keySources = new ConcurrentHashMap<>();
     private final SecurityProperties properties;
     private final UsedTokenIds usedTokenIds;
 
+    /** @throws IllegalStateException naming the issuer, when its keys are configured wrongly */
     public CdsClientTokenVerifier(SecurityProperties properties, UsedTokenIds usedTokenIds) {
         this.properties = properties;
         this.usedTokenIds = usedTokenIds;
-        properties.trustedIssuers().forEach(issuer -> issuers.put(issuer.issuer(), issuer));
+        for (SecurityProperties.TrustedIssuer issuer : properties.trustedIssuers()) {
+            check(issuer);
+            issuers.put(issuer.issuer(), issuer);
+            JWKSet pinned = pinnedSet(issuer);
+            if (pinned != null) {
+                pinnedKeys.put(issuer.issuer(), new ImmutableJWKSet<>(pinned));
+            }
+        }
     }
 
     /**
      * @param expectedAudience the URL the EHR invoked
-     * @throws InvalidBearerTokenException saying why the token is refused
+     * @throws TokenRefusedException saying why the token is refused
      */
     public Jwt verify(String token, String expectedAudience) {
-        SignedJWT jwt = parse(token);
+        SignedJWT jwt;
+        try {
+            jwt = parse(token);
+        } catch (InvalidBearerTokenException e) {
+            throw new TokenRefusedException(e.getMessage(), null, null);
+        }
+        String issuer;
+        try {
+            issuer = jwt.getJWTClaimsSet().getIssuer();
+        } catch (ParseException e) {
+            issuer = null;
+        }
+        try {
+            return verify(jwt, token, expectedAudience);
+        } catch (InvalidBearerTokenException e) {
+            throw new TokenRefusedException(e.getMessage(), issuer, jwt.getHeader().getKeyID());
+        }
+    }
+
+    private Jwt verify(SignedJWT jwt, String token, String expectedAudience) {
         JWSAlgorithm algorithm = jwt.getHeader().getAlgorithm();
         if (!ACCEPTED_ALGORITHMS.contains(algorithm)) {
             throw refused("algorithm " + algorithm + " is not accepted; use ES256, ES384, RS256 or RS384");
@@ -128,18 +166,66 @@ public class CdsClientTokenVerifier {
     }
 
     private JWKSource<SecurityContext> keySource(SecurityProperties.TrustedIssuer issuer, URI jku) {
-        String url;
-        if (jku != null) {
-            if (!issuer.allowedJku().contains(jku.toString())) {
-                throw refused("jku " + jku + " is not on the allow-list of issuer " + issuer.issuer());
+        if (issuer.pinned()) {
+            if (jku != null && !jku.toString().equals(issuer.jwksUrl()) && !issuer.allowedJku().contains(jku.toString())) {
+                throw refused("jku " + jku + " is not allowed for issuer " + issuer.issuer() + " (keys pinned)");
             }
-            url = jku.toString();
-        } else if (issuer.jwksUrl() != null && !issuer.jwksUrl().isBlank()) {
-            url = issuer.jwksUrl();
-        } else {
+            JWKSource<SecurityContext> pinned = pinnedKeys.get(issuer.issuer());
+            return pinned != null ? pinned : keySources.computeIfAbsent(issuer.jwksUrl(), this::remoteKeys);
+        }
+        if (jku == null) {
             throw refused("issuer " + issuer.issuer() + " publishes keys only through jku, and the token has none");
         }
-        return keySources.computeIfAbsent(url, this::remoteKeys);
+        if (!issuer.allowedJku().contains(jku.toString())) {
+            throw refused("jku " + jku + " is not on the allow-list of issuer " + issuer.issuer());
+        }
+        return keySources.computeIfAbsent(jku.toString(), this::remoteKeys);
+    }
+
+    private static void check(SecurityProperties.TrustedIssuer issuer) {
+        if (!SecurityProperties.TrustedIssuer.present(issuer.issuer())) {
+            throw new IllegalStateException("A legcramp.security.trusted-issuers entry has no issuer");
+        }
+        long pins = Stream.of(issuer.jwks(), issuer.jwksFile(), issuer.jwksUrl())
+                .filter(SecurityProperties.TrustedIssuer::present).count();
+        if (pins > 1) {
+            throw new IllegalStateException("Trusted issuer " + issuer.issuer()
+                    + ": pin its keys with one of jwks, jwks-file or jwks-url, not several");
+        }
+        if (pins == 0 && issuer.allowedJku().isEmpty()) {
+            throw new IllegalStateException("Trusted issuer " + issuer.issuer()
+                    + " has no keys: give jwks, jwks-file or jwks-url (pinned), or allowed-jku");
+        }
+    }
+
+    /** The inline or file JWKS of an issuer, public parts only; null when not pinned that way. */
+    private static JWKSet pinnedSet(SecurityProperties.TrustedIssuer issuer) {
+        String source;
+        String json;
+        if (SecurityProperties.TrustedIssuer.present(issuer.jwks())) {
+            source = "jwks";
+            json = issuer.jwks();
+        } else if (SecurityProperties.TrustedIssuer.present(issuer.jwksFile())) {
+            source = "jwks-file " + issuer.jwksFile();
+            try {
+                json = Files.readString(Path.of(issuer.jwksFile()));
+            } catch (IOException e) {
+                throw new IllegalStateException("Trusted issuer " + issuer.issuer() + ": cannot read " + source, e);
+            }
+        } else {
+            return null;
+        }
+        JWKSet keys;
+        try {
+            keys = JWKSet.parse(json).toPublicJWKSet();
+        } catch (ParseException e) {
+            throw new IllegalStateException("Trusted issuer " + issuer.issuer() + ": " + source + " is not a JWKS ("
+                    + e.getMessage() + ")", e);
+        }
+        if (keys.isEmpty()) {
+            throw new IllegalStateException("Trusted issuer " + issuer.issuer() + ": " + source + " holds no public key");
+        }
+        return keys;
     }
 
     private JWKSource<SecurityContext> remoteKeys(String url) {

@@ -26,8 +26,10 @@ import org.springframework.security.core.userdetails.User;
 import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.crypto.factory.PasswordEncoderFactories;
 import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
 import org.springframework.security.oauth2.server.resource.InvalidBearerTokenException;
 import org.springframework.security.oauth2.server.resource.authentication.BearerTokenAuthenticationToken;
+import org.springframework.security.oauth2.server.resource.web.BearerTokenAuthenticationEntryPoint;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
 import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.SecurityFilterChain;
@@ -49,6 +51,14 @@ public class SecurityConfiguration {
     static final String INFORMATICIST = "INFORMATICIST";
     private static final Logger log = LoggerFactory.getLogger(SecurityConfiguration.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String REALM = "leg-cramp-cds";
+    private static final BearerTokenAuthenticationEntryPoint BEARER_CHALLENGE = bearerChallenge();
+
+    private static BearerTokenAuthenticationEntryPoint bearerChallenge() {
+        BearerTokenAuthenticationEntryPoint challenge = new BearerTokenAuthenticationEntryPoint();
+        challenge.setRealmName(REALM);
+        return challenge;
+    }
 
     @Bean
     CdsClientTokenVerifier cdsClientTokenVerifier(SecurityProperties properties, UsedTokenIds usedTokenIds) {
@@ -87,7 +97,7 @@ public class SecurityConfiguration {
                 .oauth2ResourceServer(server -> server
                         .authenticationManagerResolver(cdsClients(verifier, cdsProperties))
                         .authenticationEntryPoint(SecurityConfiguration::unauthorized))
-                .httpBasic(basic -> basic.realmName("leg-cramp-cds").authenticationEntryPoint(SecurityConfiguration::unauthorized));
+                .httpBasic(basic -> basic.realmName(REALM).authenticationEntryPoint(SecurityConfiguration::unauthorized));
         return http.build();
     }
 
@@ -143,15 +153,47 @@ public class SecurityConfiguration {
         return source;
     }
 
+    /**
+     * A 401, logged at INFO with what the token claimed (issuer, kid) and the reason, never the
+     * token. CDS Hooks endpoints answer with RFC 6750 headers (Spring's bearer entry point): no
+     * credentials get a bare {@code Bearer realm=...} challenge (§3.1: no error code when none were
+     * given); a refused token gets {@code error="invalid_token"} and its reason.
+     */
     private static void unauthorized(HttpServletRequest request, HttpServletResponse response,
             AuthenticationException failure) throws IOException {
+        boolean credentialsGiven = request.getHeader("Authorization") != null;
         String reason = failure instanceof InvalidBearerTokenException ? failure.getMessage()
-                : request.getHeader("Authorization") == null ? "This endpoint needs credentials: a bearer JWT signed by a trusted EHR"
-                : "The credentials were not accepted";
-        response.setHeader("WWW-Authenticate", request.getRequestURI().startsWith("/cds-services")
-                ? "Bearer error=\"invalid_token\", error_description=\"" + reason.replace("\"", "'") + "\""
-                : "Basic realm=\"leg-cramp-cds\"");
-        problem(response, HttpStatus.UNAUTHORIZED, reason);
+                : failure instanceof OAuth2AuthenticationException oauth ? oauthReason(oauth)
+                : credentialsGiven ? "The credentials were not accepted"
+                : request.getRequestURI().startsWith("/cds-services") ? "This endpoint needs credentials: a bearer JWT signed by a trusted EHR"
+                : "This endpoint needs an informaticist's login (HTTP Basic)";
+        if (failure instanceof TokenRefusedException refused) {
+            log.info("CDS client token refused: issuer={} kid={} reason={} path={}", loggable(refused.claimedIssuer()),
+                    loggable(refused.keyId()), loggable(reason), loggable(request.getRequestURI()));
+        } else {
+            log.info("Request refused: {} path={}", loggable(reason), loggable(request.getRequestURI()));
+        }
+        if (request.getRequestURI().startsWith("/cds-services")) {
+            BEARER_CHALLENGE.commence(request, response, failure);
+        } else {
+            response.setStatus(HttpStatus.UNAUTHORIZED.value());
+            response.setHeader("WWW-Authenticate", "Basic realm=\"" + REALM + "\"");
+        }
+        problem(response, HttpStatus.valueOf(response.getStatus()), reason);
+    }
+
+    private static String oauthReason(OAuth2AuthenticationException failure) {
+        String description = failure.getError().getDescription();
+        return description != null ? description : failure.getMessage();
+    }
+
+    /** Text the caller chose (in part), safe for one log line: printable ASCII, bounded, "-" when absent. */
+    static String loggable(String claimed) {
+        if (claimed == null) {
+            return "-";
+        }
+        String printable = claimed.replaceAll("[^\\x20-\\x7E]", "?");
+        return printable.length() > 300 ? printable.substring(0, 300) + "..." : printable;
     }
 
     private static void problem(HttpServletResponse response, HttpStatus status, String detail) throws IOException {

@@ -26,11 +26,30 @@ public record SecurityProperties(
         @DefaultValue List<String> allowedOrigins) {
 
     /**
+     * One EHR allowed to call, and where its signing keys are. Keys can be <b>pinned</b> (exactly one of
+     * {@code jwks}, {@code jwksFile}, {@code jwksUrl}): then only the pinned keys verify its tokens, and
+     * a token's {@code jku} is never fetched; it must be the pinned URL or on {@code allowedJku}, or the
+     * token is refused. Without a pin, keys come from the token's {@code jku}, which must be on
+     * {@code allowedJku}.
+     *
      * @param issuer the exact {@code iss} the EHR puts in its tokens
-     * @param jwksUrl where its public keys are (used when a token has no {@code jku})
+     * @param jwks the issuer's public keys as an inline JWKS (JSON), pinned
+     * @param jwksFile a file holding the issuer's JWKS, pinned (read at start-up)
+     * @param jwksUrl where the issuer's JWKS is published, pinned (fetched, cached, refetched for an unknown kid)
      * @param allowedJku {@code jku} header values accepted for this issuer; any other is refused
      */
-    public record TrustedIssuer(String issuer, String jwksUrl, @DefaultValue List<String> allowedJku) {}
+    public record TrustedIssuer(String issuer, String jwks, String jwksFile, String jwksUrl,
+            @DefaultValue List<String> allowedJku) {
+
+        /** Whether the issuer's keys are pinned in configuration (and a token's jku is never fetched). */
+        public boolean pinned() {
+            return present(jwks) || present(jwksFile) || present(jwksUrl);
+        }
+
+        static boolean present(String value) {
+            return value != null && !value.isBlank();
+        }
+    }
 
     public record Informaticists(String username, String password) {
 

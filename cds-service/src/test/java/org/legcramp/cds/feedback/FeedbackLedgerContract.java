@@ -124,6 +124,53 @@ abstract class FeedbackLedgerContract {
     }
 
     @Test
+    void cardAcceptedThenOverriddenCountsOnceByItsLastOutcome() {
+        JsonNode before = quinineAnalytics();
+        JsonNode acceptedThenOverridden = issueQuinineCard();
+        JsonNode overriddenThenAccepted = issueQuinineCard();
+        String uuid = acceptedThenOverridden.get("uuid").asText();
+        assertThat(sendFeedback("""
+                {"card": "%s", "outcome": "accepted", "outcomeTimestamp": "2026-11-22T10:15:00Z"}""".formatted(uuid)))
+                .isEqualTo(200);
+        assertThat(sendFeedback("""
+                {"card": "%s", "outcome": "overridden", "outcomeTimestamp": "2026-11-22T10:17:00Z",
+                 "overrideReason": {"reason": %s}}""".formatted(uuid, acceptedThenOverridden.at("/overrideReasons/0"))))
+                .isEqualTo(200);
+        // Arriving in the other order: the outcome's own time decides which is last, not its arrival.
+        String other = overriddenThenAccepted.get("uuid").asText();
+        assertThat(sendFeedback("""
+                {"card": "%s", "outcome": "accepted", "outcomeTimestamp": "2026-11-22T10:20:00Z"}""".formatted(other)))
+                .isEqualTo(200);
+        assertThat(sendFeedback("""
+                {"card": "%s", "outcome": "overridden", "outcomeTimestamp": "2026-11-22T10:19:00Z",
+                 "overrideReason": {"reason": %s}}""".formatted(other, overriddenThenAccepted.at("/overrideReasons/0"))))
+                .isEqualTo(200);
+
+        JsonNode after = quinineAnalytics();
+        assertThat(count(after, "fired") - count(before, "fired")).isEqualTo(2);
+        assertThat(count(after, "accepted") - count(before, "accepted")).isEqualTo(1);
+        assertThat(count(after, "overridden") - count(before, "overridden")).isEqualTo(1);
+        assertThat(count(after, "answerChanged") - count(before, "answerChanged")).isEqualTo(2);
+    }
+
+    @Test
+    void overrideReasonSentWithCodeAndSystemOnlyIsShownWithTheCodeSystemsDisplay() {
+        JsonNode card = issueQuinineCard();
+        assertThat(sendFeedback("""
+                {"card": "%s", "outcome": "overridden", "outcomeTimestamp": "2026-11-22T10:30:00Z",
+                 "overrideReason": {"reason": {"system": "http://legcrampcds.org/fhir/CodeSystem/override-reason",
+                   "code": "patient-declined"}}}""".formatted(card.get("uuid").asText()))).isEqualTo(200);
+
+        List<String> displays = new java.util.ArrayList<>();
+        quinineAnalytics().get("cards").forEach(stats -> stats.get("overrideReasons").forEach(reason -> {
+            if (reason.get("code").asText().equals("patient-declined")) {
+                displays.add(reason.get("display").asText());
+            }
+        }));
+        assertThat(displays).containsOnly("Patient declined").isNotEmpty();
+    }
+
+    @Test
     void duplicateFeedbackIsStoredOnce() {
         JsonNode card = issueQuinineCard();
         String item = """

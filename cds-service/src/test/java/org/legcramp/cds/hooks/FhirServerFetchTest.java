@@ -78,6 +78,7 @@ class FhirServerFetchTest {
         var reply = new CdsClient(port).post("/cds-services/quinine-for-cramps-order-sign", request);
 
         assertThat(reply.status()).isEqualTo(412);
+        assertThat(reply.json().get("cause").asText()).isEqualTo("not-provided");
         assertThat(reply.json().get("detail").asText()).contains("conditions");
     }
 
@@ -111,7 +112,8 @@ class FhirServerFetchTest {
         var reply = new CdsClient(port).post("/cds-services/liver-disease-cramps-baclofen-patient-view", request);
 
         assertThat(reply.status()).isEqualTo(412);
-        assertThat(reply.json().get("detail").asText()).contains("401");
+        assertThat(reply.json().get("cause").asText()).isEqualTo("http-status");
+        assertThat(reply.json().get("detail").asText()).contains("HTTP 401");
     }
 
     @Test
@@ -123,7 +125,8 @@ class FhirServerFetchTest {
         var reply = withoutPrefetch("http://127.0.0.1:" + closedPort + "/fhir");
 
         assertThat(reply.status()).isEqualTo(412);
-        assertThat(reply.json().get("detail").asText()).contains("could not be reached");
+        assertThat(reply.json().get("cause").asText()).isEqualTo("unreachable");
+        assertThat(reply.json().get("detail").asText()).contains("could not be reached").doesNotContain("in time");
     }
 
     @Test
@@ -146,11 +149,40 @@ class FhirServerFetchTest {
             var reply = withoutPrefetch("http://127.0.0.1:" + silent.getLocalPort() + "/fhir");
 
             assertThat(reply.status()).isEqualTo(412);
+            assertThat(reply.json().get("cause").asText()).isEqualTo("timed-out");
+            assertThat(reply.json().get("detail").asText()).contains("did not answer within");
         } finally {
             for (Socket socket : accepted) {
                 socket.close();
             }
         }
+    }
+
+    @Test
+    void fhirServerAnsweringMalformedJsonIsA412NamingTheUnparseableBody() {
+        var reply = withoutPrefetch(fhirServer.faultyBaseUrl(InProcessFhirServer.Fault.MALFORMED_JSON));
+
+        assertThat(reply.status()).isEqualTo(412);
+        assertThat(reply.json().get("cause").asText()).isEqualTo("unparseable-body");
+        assertThat(reply.json().get("detail").asText()).contains("not parseable JSON").doesNotContain("could not be reached");
+    }
+
+    @Test
+    void fhirServerAnsweringJsonThatIsNotFhirIsA412NamingInvalidFhir() {
+        var reply = withoutPrefetch(fhirServer.faultyBaseUrl(InProcessFhirServer.Fault.NOT_FHIR));
+
+        assertThat(reply.status()).isEqualTo(412);
+        assertThat(reply.json().get("cause").asText()).isEqualTo("invalid-fhir");
+        assertThat(reply.json().get("detail").asText()).contains("not valid FHIR");
+    }
+
+    @Test
+    void fhirServerAnswering500IsA412NamingTheHttpStatus() {
+        var reply = withoutPrefetch(fhirServer.faultyBaseUrl(InProcessFhirServer.Fault.SERVER_ERROR));
+
+        assertThat(reply.status()).isEqualTo(412);
+        assertThat(reply.json().get("cause").asText()).isEqualTo("http-status");
+        assertThat(reply.json().get("detail").asText()).contains("HTTP 500");
     }
 
     private CdsClient.Reply withoutPrefetch(String fhirServerUrl) {

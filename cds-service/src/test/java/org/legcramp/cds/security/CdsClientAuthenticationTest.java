@@ -39,6 +39,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.legcramp.cds.support.HookCase;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -51,9 +54,12 @@ import org.springframework.test.context.DynamicPropertySource;
  * reason; a good one passes.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@ExtendWith(OutputCaptureExtension.class)
 class CdsClientAuthenticationTest {
 
     private static final String ISSUER = "https://ehr.example.org";
+    /** An EHR whose keys are not pinned: they come from the jku its tokens name, when allow-listed. */
+    private static final String JKU_ISSUER = "https://jku-ehr.example.org";
     private static final ECKey EHR_KEY = ecKey("ehr-key-1");
     private static final RSAKey EHR_RSA_KEY = rsaKey("ehr-rsa-1");
     private static final ECKey JKU_KEY = ecKey("ehr-jku-1");
@@ -72,7 +78,8 @@ class CdsClientAuthenticationTest {
         registry.add("legcramp.security.require-client-authentication", () -> "true");
         registry.add("legcramp.security.trusted-issuers[0].issuer", () -> ISSUER);
         registry.add("legcramp.security.trusted-issuers[0].jwks-url", () -> jwksUrl("/jwks.json"));
-        registry.add("legcramp.security.trusted-issuers[0].allowed-jku[0]", () -> jwksUrl("/jku.json"));
+        registry.add("legcramp.security.trusted-issuers[1].issuer", () -> JKU_ISSUER);
+        registry.add("legcramp.security.trusted-issuers[1].allowed-jku[0]", () -> jwksUrl("/jku.json"));
         registry.add("legcramp.security.jwks-refresh-min-interval", () -> "1ms");
         registry.add("legcramp.security.informaticists.username", () -> "informaticist");
         registry.add("legcramp.security.informaticists.password", () -> "{noop}cramp-analytics");
@@ -104,7 +111,8 @@ class CdsClientAuthenticationTest {
 
     @Test
     void keyFromAnAllowedJkuIsAccepted() {
-        var reply = get("/cds-services", token(JKU_KEY, JWSAlgorithm.ES384, claims("/cds-services"), jwksUrl("/jku.json")));
+        var reply = get("/cds-services", token(JKU_KEY, JWSAlgorithm.ES384, claims("/cds-services", c -> c.issuer(JKU_ISSUER)),
+                jwksUrl("/jku.json")));
         assertThat(reply.statusCode()).as(reply.body()).isEqualTo(200);
     }
 
@@ -184,8 +192,55 @@ class CdsClientAuthenticationTest {
 
     @Test
     void jkuNotOnTheAllowListIsRefused() {
-        assertRefused(get("/cds-services", token(JKU_KEY, JWSAlgorithm.ES384, claims("/cds-services"),
+        assertRefused(get("/cds-services", token(JKU_KEY, JWSAlgorithm.ES384, claims("/cds-services", c -> c.issuer(JKU_ISSUER)),
                 "https://attacker.example.org/jwks.json")), "allow-list");
+    }
+
+    @Test
+    void pinnedKeysOverrideTheTokensJkuAndThePinnedUrlIsAccepted() {
+        var reply = get("/cds-services", token(EHR_KEY, JWSAlgorithm.ES384, claims("/cds-services"), jwksUrl("/jwks.json")));
+        assertThat(reply.statusCode()).as(reply.body()).isEqualTo(200);
+    }
+
+    @Test
+    void jkuOtherThanThePinnedUrlIsRefusedNamingThePin() {
+        // a key published only at another URL, named by the token: never fetched for an issuer with pinned keys
+        assertRefused(get("/cds-services", token(JKU_KEY, JWSAlgorithm.ES384, claims("/cds-services"), jwksUrl("/jku.json"))),
+                "jku " + jwksUrl("/jku.json") + " is not allowed for issuer " + ISSUER + " (keys pinned)");
+    }
+
+    // ---- RFC 6750 challenges and the log
+
+    @Test
+    void noTokenGetsABareBearerChallengeWithoutAnErrorCode() {
+        var reply = get("/cds-services", null);
+        assertThat(reply.statusCode()).isEqualTo(401);
+        assertThat(reply.headers().firstValue("WWW-Authenticate")).contains("Bearer realm=\"leg-cramp-cds\"");
+    }
+
+    @Test
+    void refusedTokenGetsInvalidTokenWithItsReason() {
+        var reply = get("/cds-services", token(EHR_KEY, JWSAlgorithm.ES384, claims("/cds-services/nope"), null));
+        assertThat(reply.statusCode()).isEqualTo(401);
+        assertThat(reply.headers().firstValue("WWW-Authenticate").orElseThrow())
+                .startsWith("Bearer realm=\"leg-cramp-cds\"")
+                .contains("error=\"invalid_token\"")
+                .contains("error_description=\"aud must be exactly http://127.0.0.1:" + port + "/cds-services\"");
+    }
+
+    @Test
+    void everyRefusalIsLoggedAtInfoWithIssuerKidAndReasonButNotTheToken(CapturedOutput log) {
+        String expired = token(EHR_KEY, JWSAlgorithm.ES384, claims("/cds-services", c -> c
+                .issueTime(Date.from(Instant.now().minusSeconds(900)))
+                .expirationTime(Date.from(Instant.now().minusSeconds(600)))), null);
+        assertThat(get("/cds-services", expired).statusCode()).isEqualTo(401);
+        assertThat(get("/cds-services", null).statusCode()).isEqualTo(401);
+
+        assertThat(log.getOut())
+                .contains("INFO", "CDS client token refused: issuer=" + ISSUER + " kid=ehr-key-1 reason=the token has expired (exp)")
+                .contains("needs credentials")
+                .doesNotContain(expired)
+                .doesNotContain(expired.substring(expired.lastIndexOf('.') + 1));
     }
 
     @Test

@@ -37,7 +37,8 @@ import org.hl7.fhir.r4.model.Resource;
 /**
  * A real FHIR server for tests: HAPI's RestfulServer on an embedded Tomcat on loopback, serving
  * the resources it is given (read, search by patient, {@code _include} of medications) and
- * refusing any call without the expected bearer token.
+ * refusing any call without the expected bearer token; beside it, under {@link #faultyBaseUrl},
+ * the ways a broken FHIR server answers (malformed JSON, JSON that is not FHIR, a 500).
  */
 public final class InProcessFhirServer implements AutoCloseable {
 
@@ -69,6 +70,8 @@ public final class InProcessFhirServer implements AutoCloseable {
             Context context = tomcat.addContext("", null);
             Tomcat.addServlet(context, "fhir", server);
             context.addServletMappingDecoded("/fhir/*", "fhir");
+            Tomcat.addServlet(context, "faulty", new FaultyFhirServer());
+            context.addServletMappingDecoded("/faulty/*", "faulty");
             tomcat.getConnector();
             tomcat.start();
         } catch (Exception e) {
@@ -78,6 +81,45 @@ public final class InProcessFhirServer implements AutoCloseable {
 
     public String baseUrl() {
         return "http://127.0.0.1:" + tomcat.getConnector().getLocalPort() + "/fhir";
+    }
+
+    /** The base URL of a FHIR server that answers every request with this fault. */
+    public String faultyBaseUrl(Fault fault) {
+        return "http://127.0.0.1:" + tomcat.getConnector().getLocalPort() + "/faulty/" + fault.name();
+    }
+
+    /** What a broken FHIR server does to every request. */
+    public enum Fault {
+        /** 200, a FHIR content type, and JSON cut off in the middle. */
+        MALFORMED_JSON(200, "application/fhir+json", "{\"resourceType\": \"Bundle\", \"type\": \"searchset\", \"entry\": [{\"res"),
+        /** 200, well-formed JSON that is not a FHIR resource (no resourceType). */
+        NOT_FHIR(200, "application/fhir+json", "{\"status\": \"ok\", \"results\": []}"),
+        /** 500 with an OperationOutcome, as a server in trouble answers. */
+        SERVER_ERROR(500, "application/fhir+json", "{\"resourceType\": \"OperationOutcome\", \"issue\": [{\"severity\": \"error\", "
+                + "\"code\": \"exception\", \"diagnostics\": \"database down\"}]}");
+
+        final int status;
+        final String contentType;
+        final String body;
+
+        Fault(int status, String contentType, String body) {
+            this.status = status;
+            this.contentType = contentType;
+            this.body = body;
+        }
+    }
+
+    /** Answers /faulty/{fault}/... with that fault, whatever was asked. */
+    static final class FaultyFhirServer extends jakarta.servlet.http.HttpServlet {
+        @Override
+        protected void service(HttpServletRequest request, jakarta.servlet.http.HttpServletResponse response)
+                throws java.io.IOException {
+            String path = request.getPathInfo() == null ? "" : request.getPathInfo().substring(1);
+            Fault fault = Fault.valueOf(path.contains("/") ? path.substring(0, path.indexOf('/')) : path);
+            response.setStatus(fault.status);
+            response.setContentType(fault.contentType);
+            response.getWriter().write(fault.body);
+        }
     }
 
     public void store(List<Resource> resources) {
