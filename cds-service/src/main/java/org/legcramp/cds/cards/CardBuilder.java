@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.hl7.fhir.r4.model.ActivityDefinition;
+import org.hl7.fhir.r4.model.Base;
+import org.hl7.fhir.r4.model.CodeType;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Extension;
 import org.hl7.fhir.r4.model.PlanDefinition.PlanDefinitionActionComponent;
@@ -29,7 +31,7 @@ import org.legcramp.cds.rules.RuleCatalog;
  * define gives a text; {@code priority} → indicator; the first {@code documentation} → source and
  * every other one → a link; sub-actions → suggestions ("remove" deletes the orders whose references
  * the {@code action.resource} dynamic value gives, "create" proposes the resource of an
- * ActivityDefinition); override-reason extensions → overrideReasons (a CDS Hooks field with no
+ * ActivityDefinition, with the sub-action's dynamic values on its elements, e.g. {@code status}); override-reason extensions → overrideReasons (a CDS Hooks field with no
  * counterpart in the CPG mapping).
  */
 public final class CardBuilder {
@@ -124,7 +126,7 @@ public final class CardBuilder {
             String type = sub.getType().getCodingFirstRep().getCode();
             List<Card.Action> actions = "remove".equals(type)
                     ? deleteActions(sub, evaluation)
-                    : List.of(createAction(sub, patientId));
+                    : List.of(createAction(sub, evaluation, patientId));
             if (!actions.isEmpty()) {
                 suggestions.add(new Card.Suggestion(sub.getTitle(), UUID.randomUUID().toString(), actions));
             }
@@ -146,9 +148,21 @@ public final class CardBuilder {
         return actions;
     }
 
-    private Card.Action createAction(PlanDefinitionActionComponent sub, String patientId) {
+    /**
+     * The resource of the ActivityDefinition, then, as $apply does, the sub-action's dynamic values
+     * on its elements (a path without {@code action.}, such as {@code status}).
+     */
+    private Card.Action createAction(PlanDefinitionActionComponent sub, Evaluation evaluation, String patientId) {
         ActivityDefinition definition = catalog.activityDefinition(sub.getDefinitionCanonicalType().getValue());
         Resource proposed = SuggestedResources.from(definition, new Reference("Patient/" + patientId));
+        for (PlanDefinitionActionDynamicValueComponent value : sub.getDynamicValue()) {
+            Object result = evaluation.value(value.getExpression().getExpression());
+            if (result instanceof String text) {
+                proposed.setProperty(value.getPath(), new CodeType(text));
+            } else if (result instanceof Base element) {
+                proposed.setProperty(value.getPath(), element);
+            }
+        }
         return new Card.Action("create", sub.getTitle(), toJson(proposed), null);
     }
 

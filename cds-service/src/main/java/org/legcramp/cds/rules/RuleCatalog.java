@@ -258,6 +258,13 @@ public final class RuleCatalog {
                         throw new ContentException(file, "create suggestion names ActivityDefinition "
                                 + suggestion.getDefinitionCanonicalType().getValue() + ", which is not in fhir-resources/knowledge");
                     }
+                    for (var value : suggestion.getDynamicValue()) {
+                        if (value.getPath() == null || !value.getPath().matches("[a-z][A-Za-z]*")) {
+                            throw new ContentException(file, "a create suggestion's dynamicValue path must name an element of the"
+                                    + " proposed resource (such as status), not '" + value.getPath() + "'");
+                        }
+                        requireDefine(value.getExpression().getExpression(), file, libraryName, defines);
+                    }
                     String kind = definition.getKind() == null ? "" : definition.getKind().toCode();
                     if (!kind.equals(FHIRAllTypes.MEDICATIONREQUEST.toCode()) && !kind.equals(FHIRAllTypes.SERVICEREQUEST.toCode())) {
                         throw new ContentException(file, "ActivityDefinition " + definition.getUrl()
