@@ -53,21 +53,24 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #apply} runs {@code $apply} for one PlanDefinition and one patient on the given
  * resources (prefetch plus the draft orders in scope), passed as the operation's {@code data}
- * Bundle, and maps the resulting CarePlan / RequestGroup to {@link PeerCard}s as HL7 CPG's CDS
- * Hooks mapping does (one card per top-level action; title → summary, description → detail,
- * priority → indicator, the first documentation → source and the others → links,
- * selectionBehavior, sub-actions → suggestions with the action's resource as the target), with the
- * same two presentation rules as our CardBuilder: a citation's label carries its
- * {@code evidence-grade} extension, and a suggestion is one action of the sub-action's type.
+ * Bundle, and maps the resulting CarePlan / RequestGroup to {@link PeerCard}s by the mapping our
+ * CardBuilder applies to a PlanDefinition action, here read from the applied RequestGroup action:
+ * one card per top-level action; title → summary, description → detail, priority → indicator,
+ * the first documentation → source and the others → links (a citation's label with its
+ * {@code evidence-grade} extension), selectionBehavior, and each sub-action → a suggestion of one
+ * action of the sub-action's type, its resource the target (the order to delete, or the contained
+ * resource proposed). HAPI's own CDS Hooks layer over {@code $apply} (CdsCrServiceR4) maps
+ * differently (docs/ARCHITECTURE.md, "Portable content").
  *
  * <p>Evaluation time: 4.4.0 evaluates {@code text/cql-identifier} expressions with no evaluation
  * date/time (the system clock); this peer passes {@code now} by a {@link LibraryEngine} that
  * supplies it when the engine leaves it unset, so {@code Now()} is the request's time on both engines.
  *
- * <p>What {@code $apply} cannot express of our cards ({@link ApplyDifferentialTest} names it):
- * CDS Hooks {@code overrideReasons}. The engine copies our {@code override-reason} extensions onto
- * {@code RequestGroup.action}, but no CDS Hooks mapping of a RequestGroup (CPG's, HAPI's) reads them,
- * so the peer's cards have none.
+ * <p>What {@code $apply} cannot express of our cards ({@link ApplyDifferentialTest} names both):
+ * CDS Hooks {@code overrideReasons} (the engine copies our {@code override-reason} extensions onto
+ * {@code RequestGroup.action}, but no CDS Hooks mapping of a RequestGroup reads them, so the peer's
+ * cards have none); and more than one order to delete in one suggestion
+ * ({@code RequestGroup.action.resource} is 0..1; the engine keeps the first reference).
  *
  * <p>Warm instances are meant to be reused across calls (compiled libraries and value set
  * expansions are cached in its settings). Not thread-safe.
