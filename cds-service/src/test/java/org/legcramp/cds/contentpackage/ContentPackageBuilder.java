@@ -101,13 +101,21 @@ public final class ContentPackageBuilder {
         System.out.println("FHIR package written and validated: " + tgz);
     }
 
-    /** Validating takes most of a minute: skip it when no source of the package is newer than the package. */
+    /**
+     * Validating takes most of a minute: skip it when no source of the package (the content, this
+     * builder as compiled) is newer than the package.
+     */
     private static boolean upToDate(Path root, Path tgz) throws IOException {
         if (!Files.exists(tgz)) {
             return false;
         }
         var built = Files.getLastModifiedTime(tgz);
         List<Path> sources = new ArrayList<>(List.of(root.resolve("cql"), root.resolve("fhir-resources/knowledge")));
+        try {
+            sources.add(Path.of(ContentPackageBuilder.class.getResource(ContentPackageBuilder.class.getSimpleName() + ".class").toURI()));
+        } catch (java.net.URISyntaxException | java.nio.file.FileSystemNotFoundException e) {
+            return false;
+        }
         try (Stream<Path> cql = Files.list(root.resolve("cql"));
                 Stream<Path> knowledge = Files.walk(root.resolve("fhir-resources/knowledge"))) {
             sources.addAll(cql.toList());
