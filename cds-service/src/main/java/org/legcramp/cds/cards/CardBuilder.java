@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.hl7.fhir.r4.model.ActivityDefinition;
+import org.hl7.fhir.r4.model.Base;
+import org.hl7.fhir.r4.model.CodeType;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Extension;
 import org.hl7.fhir.r4.model.PlanDefinition.PlanDefinitionActionComponent;
@@ -22,13 +24,22 @@ import org.legcramp.cds.rules.CdsService;
 import org.legcramp.cds.rules.RuleCatalog;
 
 /**
- * Maps a PlanDefinition action and its CQL results to a CDS Hooks card:
- * {@code title} → summary; the "detail" dynamic value (this patient) and {@code description} →
- * detail; {@code priority} → indicator; the first {@code documentation} → source and every other
- * one → a link; sub-actions → suggestions ("remove" deletes the orders a define returns, "create"
- * proposes the resource of an ActivityDefinition); override-reason extensions → overrideReasons.
+ * Maps a PlanDefinition action and its CQL results to a CDS Hooks card, reading the action the way
+ * {@code PlanDefinition/$apply} (HL7 CPG) does, then mapping the applied action as CPG's CDS Hooks
+ * mapping does: {@code title} → summary; {@code description} → detail, where a
+ * {@code dynamicValue} with path {@code action.description} (this patient) replaces it when its
+ * define gives a text; {@code priority} → indicator; the first {@code documentation} → source and
+ * every other one → a link; sub-actions → suggestions ("remove" deletes the orders whose references
+ * the {@code action.resource} dynamic value gives, "create" proposes the resource of an
+ * ActivityDefinition, with the sub-action's dynamic values on its elements, e.g. {@code status}); override-reason extensions → overrideReasons (a CDS Hooks field with no
+ * counterpart in the CPG mapping).
  */
 public final class CardBuilder {
+
+    /** The dynamicValue path that gives the card detail (RequestGroup.action.description). */
+    public static final String DETAIL_PATH = "action.description";
+    /** The dynamicValue path of a remove suggestion that gives the orders to delete (RequestGroup.action.resource). */
+    public static final String DELETE_TARGET_PATH = "action.resource";
 
     private final RuleCatalog catalog;
     private final FhirContext fhirContext;
@@ -83,15 +94,16 @@ public final class CardBuilder {
         return grade == null ? reference.getDisplay() : reference.getDisplay() + " (" + grade.getValue().primitiveValue() + ")";
     }
 
+    /** As $apply: the last dynamic value on {@code action.description} that gives a text wins over the static one. */
     private static String detail(PlanDefinitionActionComponent action, Evaluation evaluation) {
-        String forThisPatient = action.getDynamicValue().stream()
-                .filter(value -> "detail".equals(value.getPath()))
-                .map(value -> evaluation.value(value.getExpression().getExpression()))
-                .filter(value -> value instanceof String text && !text.isBlank())
-                .map(String.class::cast)
-                .findFirst()
-                .orElse(null);
-        return forThisPatient == null ? action.getDescription() : forThisPatient + "\n\n" + action.getDescription();
+        String detail = action.getDescription();
+        for (PlanDefinitionActionDynamicValueComponent value : action.getDynamicValue()) {
+            if (DETAIL_PATH.equals(value.getPath())
+                    && evaluation.value(value.getExpression().getExpression()) instanceof String text && !text.isBlank()) {
+                detail = text;
+            }
+        }
+        return detail;
     }
 
     private static String selectionBehavior(PlanDefinitionActionComponent action) {
@@ -113,7 +125,7 @@ public final class CardBuilder {
             String type = sub.getType().getCodingFirstRep().getCode();
             List<Card.Action> actions = "remove".equals(type)
                     ? deleteActions(sub, evaluation)
-                    : List.of(createAction(sub, patientId));
+                    : List.of(createAction(sub, evaluation, patientId));
             if (!actions.isEmpty()) {
                 suggestions.add(new Card.Suggestion(sub.getTitle(), UUID.randomUUID().toString(), actions));
             }
@@ -123,22 +135,33 @@ public final class CardBuilder {
 
     private static List<Card.Action> deleteActions(PlanDefinitionActionComponent sub, Evaluation evaluation) {
         PlanDefinitionActionDynamicValueComponent target = sub.getDynamicValue().stream()
-                .filter(value -> "resource".equals(value.getPath())).findFirst().orElseThrow();
+                .filter(value -> DELETE_TARGET_PATH.equals(value.getPath())).findFirst().orElseThrow();
         Object value = evaluation.value(target.getExpression().getExpression());
         List<Card.Action> actions = new ArrayList<>();
         Iterable<?> resources = value instanceof Iterable<?> many ? many : (value == null ? List.of() : List.of(value));
         for (Object item : resources) {
-            if (item instanceof Resource resource) {
-                actions.add(new Card.Action("delete", sub.getTitle(), null,
-                        resource.fhirType() + "/" + resource.getIdElement().getIdPart()));
+            if (item instanceof Reference reference && reference.hasReference()) {
+                actions.add(new Card.Action("delete", sub.getTitle(), null, reference.getReference()));
             }
         }
         return actions;
     }
 
-    private Card.Action createAction(PlanDefinitionActionComponent sub, String patientId) {
+    /**
+     * The resource of the ActivityDefinition, then, as $apply does, the sub-action's dynamic values
+     * on its elements (a path without {@code action.}, such as {@code status}).
+     */
+    private Card.Action createAction(PlanDefinitionActionComponent sub, Evaluation evaluation, String patientId) {
         ActivityDefinition definition = catalog.activityDefinition(sub.getDefinitionCanonicalType().getValue());
         Resource proposed = SuggestedResources.from(definition, new Reference("Patient/" + patientId));
+        for (PlanDefinitionActionDynamicValueComponent value : sub.getDynamicValue()) {
+            Object result = evaluation.value(value.getExpression().getExpression());
+            if (result instanceof String text) {
+                proposed.setProperty(value.getPath(), new CodeType(text));
+            } else if (result instanceof Base element) {
+                proposed.setProperty(value.getPath(), element);
+            }
+        }
         return new Card.Action("create", sub.getTitle(), toJson(proposed), null);
     }
 

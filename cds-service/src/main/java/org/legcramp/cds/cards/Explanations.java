@@ -20,8 +20,9 @@ public final class Explanations {
         Map<String, List<String>> behind = evaluation.resourcesBehind();
         List<Map<String, Object>> defines = new ArrayList<>();
         defines.add(define("condition", action.getConditionFirstRep().getExpression().getExpression(), evaluation, behind));
-        action.getDynamicValue().forEach(value ->
-                defines.add(define(value.getPath(), value.getExpression().getExpression(), evaluation, behind)));
+        action.getDynamicValue().forEach(value -> defines.add(define(
+                CardBuilder.DETAIL_PATH.equals(value.getPath()) ? "detail" : value.getPath(),
+                value.getExpression().getExpression(), evaluation, behind)));
         for (PlanDefinitionActionComponent sub : action.getAction()) {
             sub.getDynamicValue().forEach(value ->
                     defines.add(define("suggestion: " + sub.getTitle(), value.getExpression().getExpression(), evaluation, behind)));

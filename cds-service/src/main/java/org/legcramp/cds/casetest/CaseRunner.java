@@ -52,6 +52,8 @@ import org.springframework.boot.context.properties.bind.Binder;
 public final class CaseRunner implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Where the cases' cards link the service's own pages (patient education). */
+    public static final URI CARD_LINK_BASE = URI.create("http://localhost/");
 
     private final Path root;
     private final FhirContext fhir = FhirContext.forR4Cached();
@@ -148,12 +150,9 @@ public final class CaseRunner implements AutoCloseable {
         List<String> explanation = new ArrayList<>();
         try {
             HookRequest request = parser.parse(hookCase.request(), service.hook(), service.dataNeeds());
-            Instant now = Instant.now();
-            List<Resource> data = dataAssembler.assemble(service, request, now.plus(settings.requestDeadline()));
-            Evaluation evaluation = evaluator.evaluate(service.libraryName(), request.patientId(), data,
-                    ZonedDateTime.ofInstant(now, ZoneOffset.UTC), Map.of(), true);
+            Evaluation evaluation = evaluate(service, request, Instant.now());
             coverage.record(evaluation, false);
-            List<Card> cards = cardBuilder.cards(service, evaluation, request.patientId(), URI.create("http://localhost/"), false);
+            List<Card> cards = cardBuilder.cards(service, evaluation, request.patientId(), CARD_LINK_BASE, false);
             differences.addAll(CardExpectations.differences(hookCase.expected().get("cards"), JSON.valueToTree(cards)));
             if (!differences.isEmpty()) {
                 for (PlanDefinitionActionComponent action : service.actions()) {
@@ -173,6 +172,25 @@ public final class CaseRunner implements AutoCloseable {
             differences.add("the request lacks data the service needs: " + e.getMessage());
         }
         return new CaseResult("hook", hookCase.rule(), hookCase.name(), differences, explanation);
+    }
+
+    /**
+     * Our cards for a hook case, as the service would answer it at {@code now} (links resolved
+     * against {@link #CARD_LINK_BASE}); for comparing engines.
+     *
+     * @throws IllegalArgumentException when the case names no service of the content
+     */
+    public List<Card> cards(HookCaseSpec hookCase, Instant now) {
+        CdsService service = catalog.service(hookCase.service())
+                .orElseThrow(() -> new IllegalArgumentException("service \"" + hookCase.service() + "\" does not exist"));
+        HookRequest request = parser.parse(hookCase.request(), service.hook(), service.dataNeeds());
+        return cardBuilder.cards(service, evaluate(service, request, now), request.patientId(), CARD_LINK_BASE, false);
+    }
+
+    private Evaluation evaluate(CdsService service, HookRequest request, Instant now) {
+        List<Resource> data = dataAssembler.assemble(service, request, now.plus(settings.requestDeadline()));
+        return evaluator.evaluate(service.libraryName(), request.patientId(), data,
+                ZonedDateTime.ofInstant(now, ZoneOffset.UTC), Map.of(), true);
     }
 
     // ---- values

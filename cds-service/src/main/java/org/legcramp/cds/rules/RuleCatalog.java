@@ -19,6 +19,7 @@ import org.hl7.fhir.r4.model.PlanDefinition.PlanDefinitionActionComponent;
 import org.hl7.fhir.r4.model.RelatedArtifact;
 import org.hl7.fhir.r4.model.TriggerDefinition;
 import org.hl7.fhir.r4.model.ValueSet;
+import org.legcramp.cds.cards.CardBuilder;
 import org.legcramp.cds.content.ContentException;
 import org.legcramp.cds.content.KnowledgeArtifacts;
 import org.legcramp.cds.cql.CqlLibraries;
@@ -199,8 +200,16 @@ public final class RuleCatalog {
             throw new ContentException(file, "action.title (the card summary) must be present and under "
                     + MAX_SUMMARY_LENGTH + " characters");
         }
-        if (!action.hasDescription()) {
-            throw new ContentException(file, "action.description (the card detail) is missing");
+        boolean dynamicDetail = action.getDynamicValue().stream().anyMatch(d -> CardBuilder.DETAIL_PATH.equals(d.getPath()));
+        if (!action.hasDescription() && !dynamicDetail) {
+            throw new ContentException(file, "the card detail is missing: give action.description or a dynamicValue with path "
+                    + CardBuilder.DETAIL_PATH);
+        }
+        for (var value : action.getDynamicValue()) {
+            if (!CardBuilder.DETAIL_PATH.equals(value.getPath())) {
+                throw new ContentException(file, "dynamicValue path '" + value.getPath() + "' is not one the cards read (only "
+                        + CardBuilder.DETAIL_PATH + ", the path PlanDefinition/$apply sets on RequestGroup.action)");
+            }
         }
         if (!action.hasPriority()) {
             throw new ContentException(file, "action.priority (the card indicator) is missing");
@@ -237,8 +246,10 @@ public final class RuleCatalog {
             }
             switch (type) {
                 case "remove" -> {
-                    var resource = suggestion.getDynamicValue().stream().filter(d -> "resource".equals(d.getPath())).findFirst()
-                            .orElseThrow(() -> new ContentException(file, "a remove suggestion needs a dynamicValue with path 'resource'"));
+                    var resource = suggestion.getDynamicValue().stream()
+                            .filter(d -> CardBuilder.DELETE_TARGET_PATH.equals(d.getPath())).findFirst()
+                            .orElseThrow(() -> new ContentException(file, "a remove suggestion needs a dynamicValue with path '"
+                                    + CardBuilder.DELETE_TARGET_PATH + "' giving references to the orders to delete"));
                     requireDefine(resource.getExpression().getExpression(), file, libraryName, defines);
                 }
                 case "create" -> {
@@ -246,6 +257,13 @@ public final class RuleCatalog {
                     if (definition == null) {
                         throw new ContentException(file, "create suggestion names ActivityDefinition "
                                 + suggestion.getDefinitionCanonicalType().getValue() + ", which is not in fhir-resources/knowledge");
+                    }
+                    for (var value : suggestion.getDynamicValue()) {
+                        if (value.getPath() == null || !value.getPath().matches("[a-z][A-Za-z]*")) {
+                            throw new ContentException(file, "a create suggestion's dynamicValue path must name an element of the"
+                                    + " proposed resource (such as status), not '" + value.getPath() + "'");
+                        }
+                        requireDefine(value.getExpression().getExpression(), file, libraryName, defines);
                     }
                     String kind = definition.getKind() == null ? "" : definition.getKind().toCode();
                     if (!kind.equals(FHIRAllTypes.MEDICATIONREQUEST.toCode()) && !kind.equals(FHIRAllTypes.SERVICEREQUEST.toCode())) {

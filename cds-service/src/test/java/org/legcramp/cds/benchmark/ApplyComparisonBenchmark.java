@@ -55,8 +55,9 @@ import org.legcramp.cds.rules.ServiceGroup;
  *   <li>$apply: {@link ApplyPeer#apply} on the same prefetched resources plus the draft in scope, already
  *       parsed into HAPI resources (its parse is not timed, which favours $apply).</li>
  * </ul>
- * Cards agree when both fire or both stay silent and give the same set of (summary, indicator); detail
- * text and delete targets are not compared (the peer cannot express them, see ApplyDifferentialTest).
+ * Cards agree when both fire or both stay silent and give the same set of (summary, indicator): a
+ * cheap check per call; ApplyDifferentialTest compares every field (detail, source, suggestions and
+ * their targets) on the hook cases.
  *
  * <p>Arguments: {@code synthea=<folder of Synthea FHIR bundles>} (the script generates and caches
  * it), {@code quick} (10 patients, 1 repetition, padded charts of 200 and 2,000). Writes its section of
@@ -283,7 +284,7 @@ public final class ApplyComparisonBenchmark {
             bySize.put("synthea-median", population);
         }
 
-        out(report, "%nSame cards (fire/silent and the set of summary+indicator; detail and delete targets not compared):"
+        out(report, "%nSame cards (fire/silent and the set of summary+indicator; every field is compared on the hook cases by ApplyDifferentialTest):"
                 + " %d of %d service calls agree, %d mismatches%n", compared - mismatches, compared, mismatches);
         firstMismatches.forEach(m -> out(report, "  %s%n", m));
 

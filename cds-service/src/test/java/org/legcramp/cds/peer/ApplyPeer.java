@@ -1,11 +1,9 @@
 package org.legcramp.cds.peer;
 
 import ca.uhn.fhir.context.FhirContext;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -13,34 +11,27 @@ import org.hl7.elm.r1.VersionedIdentifier;
 import org.hl7.fhir.instance.model.api.IBaseBundle;
 import org.hl7.fhir.instance.model.api.IBaseParameters;
 import org.hl7.fhir.instance.model.api.IIdType;
-import org.hl7.fhir.r4.model.Attachment;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CanonicalType;
 import org.hl7.fhir.r4.model.CarePlan;
+import org.hl7.fhir.r4.model.Extension;
 import org.hl7.fhir.r4.model.IdType;
-import org.hl7.fhir.r4.model.Library;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.PlanDefinition;
 import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.RelatedArtifact;
 import org.hl7.fhir.r4.model.RequestGroup;
 import org.hl7.fhir.r4.model.RequestGroup.RequestGroupActionComponent;
 import org.hl7.fhir.r4.model.Resource;
-import org.hl7.fhir.r4.model.ValueSet;
-import org.legcramp.cds.content.ContentLoader;
-import org.legcramp.cds.content.KnowledgeArtifacts;
-import org.legcramp.cds.cql.ValueSetCodes;
+import org.legcramp.cds.contentpackage.ContentPackage;
+import org.legcramp.cds.rules.RuleCatalog;
 import org.opencds.cqf.cql.engine.execution.CqlEngine;
 import org.opencds.cqf.cql.engine.execution.EvaluationResults;
-import org.opencds.cqf.cql.engine.runtime.Code;
 import org.opencds.cqf.fhir.cql.EvaluationSettings;
 import org.opencds.cqf.fhir.cql.LibraryEngine;
 import org.opencds.cqf.fhir.cql.engine.parameters.CqlFhirParametersConverter;
 import org.opencds.cqf.fhir.cql.engine.retrieve.RetrieveSettings.SEARCH_FILTER_MODE;
 import org.opencds.cqf.fhir.cql.engine.retrieve.RetrieveSettings.TERMINOLOGY_FILTER_MODE;
-import org.opencds.cqf.fhir.cql.engine.terminology.TerminologySettings.CODE_LOOKUP_MODE;
-import org.opencds.cqf.fhir.cql.engine.terminology.TerminologySettings.VALUESET_EXPANSION_MODE;
-import org.opencds.cqf.fhir.cql.engine.terminology.TerminologySettings.VALUESET_MEMBERSHIP_MODE;
-import org.opencds.cqf.fhir.cql.engine.terminology.TerminologySettings.VALUESET_PRE_EXPANSION_MODE;
 import org.opencds.cqf.fhir.cr.CrSettings;
 import org.opencds.cqf.fhir.cr.plandefinition.PlanDefinitionProcessor;
 import org.opencds.cqf.fhir.utility.monad.Eithers;
@@ -49,42 +40,37 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The reference engine as a peer of ours: cqf-fhir-cr 4.4.0 {@code PlanDefinition/$apply}, in
- * process, over our own content, so that a differential test can compare its cards with ours and a
- * benchmark can time both. Test scope only: it never ships in the service jar.
+ * process, over our content <b>as the build packages it</b>, so that a differential test can
+ * compare its cards with ours and a benchmark can time both. Test scope only: it never ships in the
+ * service jar.
  *
- * <p>Built once from a checkout ({@link #fromCheckout(Path)}: the folder holding {@code cql/} and
- * {@code fhir-resources/}), it holds an in-memory repository with every PlanDefinition,
- * ActivityDefinition, CodeSystem, ValueSet and Library of the content:
- * <ul>
- *   <li>each ValueSet gets an {@code expansion} computed from its compose by our
- *       {@link ValueSetCodes} (which also resolves {@code compose.include.valueSet} among the
- *       shipped value sets), because the reference engine cannot expand a composed value set
- *       without a terminology server; the engine is told to use the pre-expansion;</li>
- *   <li>each Library gets its CQL inlined as {@code content} (text/cql, base64 data) in place of
- *       our {@code url: cql/X.cql} attachment. <b>This is a workaround</b> until the build
- *       generates such Libraries itself: the reference engine only reads inline content.
- *       FHIRHelpers comes from the engine's embedded libraries, so no Library is made for it.</li>
- * </ul>
+ * <p>Built once from the FHIR package ({@link #fromPackage(Path)}, or {@link #fromCheckout(Path)}:
+ * the package under {@code fhir-resources/target/}, written by the build's
+ * {@code ContentPackageBuilder}), it loads every resource of the package unchanged into an in-memory
+ * repository, as a site adopting the package would: Libraries carry their CQL and ELM, ValueSets
+ * their expansion. The engine runs with its default settings, apart from filtering retrieves in
+ * memory (no FHIR server behind the repository).
  *
  * <p>{@link #apply} runs {@code $apply} for one PlanDefinition and one patient on the given
  * resources (prefetch plus the draft orders in scope), passed as the operation's {@code data}
- * Bundle, and turns the resulting CarePlan / RequestGroup into {@link PeerCard}s the way a CDS
- * Hooks layer over {@code $apply} would: one card per top-level action, summary = title,
- * indicator from priority, detail = description, sub-actions = suggestions.
+ * Bundle, and maps the resulting CarePlan / RequestGroup to {@link PeerCard}s by the mapping our
+ * CardBuilder applies to a PlanDefinition action, here read from the applied RequestGroup action:
+ * one card per top-level action; title → summary, description → detail, priority → indicator,
+ * the first documentation → source and the others → links (a citation's label with its
+ * {@code evidence-grade} extension), selectionBehavior, and each sub-action → a suggestion of one
+ * action of the sub-action's type, its resource the target (the order to delete, or the contained
+ * resource proposed). HAPI's own CDS Hooks layer over {@code $apply} (CdsCrServiceR4) maps
+ * differently (docs/ARCHITECTURE.md, "Portable content").
  *
  * <p>Evaluation time: 4.4.0 evaluates {@code text/cql-identifier} expressions with no evaluation
  * date/time (the system clock); this peer passes {@code now} by a {@link LibraryEngine} that
  * supplies it when the engine leaves it unset, so {@code Now()} is the request's time on both engines.
  *
- * <p>What {@code $apply} cannot express of our content (it reports each as an issue, see
- * {@link #lastIssues()}; {@link ApplyDifferentialTest} names them):
- * <ul>
- *   <li>"remove" sub-actions: their {@code dynamicValue} (path {@code resource}) returns the draft
- *       orders to delete, but {@code RequestGroup.action.resource} is a Reference and the engine
- *       cannot set resources into it, so the peer's suggestion has no delete action;</li>
- *   <li>the {@code detail} dynamic value: {@code RequestGroup.action} has no such element, so the
- *       peer's detail is the action's description alone, without our per-patient sentence.</li>
- * </ul>
+ * <p>What {@code $apply} cannot express of our cards ({@link ApplyDifferentialTest} names both):
+ * CDS Hooks {@code overrideReasons} (the engine copies our {@code override-reason} extensions onto
+ * {@code RequestGroup.action}, but no CDS Hooks mapping of a RequestGroup reads them, so the peer's
+ * cards have none); and more than one order to delete in one suggestion
+ * ({@code RequestGroup.action.resource} is 0..1; the engine keeps the first reference).
  *
  * <p>Warm instances are meant to be reused across calls (compiled libraries and value set
  * expansions are cached in its settings). Not thread-safe.
@@ -92,7 +78,11 @@ import org.slf4j.LoggerFactory;
 public final class ApplyPeer {
 
     /** A card as $apply expresses it. */
-    public record PeerCard(String summary, String indicator, String detail, List<PeerSuggestion> suggestions) {}
+    public record PeerCard(String summary, String indicator, String detail, PeerLink source, List<PeerLink> links,
+            String selectionBehavior, List<PeerSuggestion> suggestions) {}
+
+    /** A source or link: label and url as the PlanDefinition's documentation gives them (a url may be relative). */
+    public record PeerLink(String label, String url) {}
 
     /** A suggestion: its label and its actions. */
     public record PeerSuggestion(String label, List<PeerAction> actions) {}
@@ -112,33 +102,30 @@ public final class ApplyPeer {
     private final PlanDefinitionProcessor processor;
     private List<String> lastIssues = List.of();
 
-    private ApplyPeer(FhirContext fhir, KnowledgeArtifacts content) {
+    private ApplyPeer(FhirContext fhir, Bundle knowledge) {
         this.fhir = fhir;
-        Bundle knowledge = new Bundle().setType(Bundle.BundleType.COLLECTION);
-        content.planDefinitions().forEach(p -> knowledge.addEntry().setResource(p.copy()));
-        content.activityDefinitions().forEach(a -> knowledge.addEntry().setResource(a.copy()));
-        content.codeSystems().forEach(c -> knowledge.addEntry().setResource(c.copy()));
-        ValueSetCodes codes = new ValueSetCodes(content.valueSets());
-        content.valueSets().forEach(v -> knowledge.addEntry().setResource(expanded(v, codes)));
-        content.libraries().forEach(l -> knowledge.addEntry().setResource(withInlineCql(l, content)));
         this.repository = new InMemoryFhirRepository(fhir, knowledge);
-
         this.settings = EvaluationSettings.getDefault();
         settings.getRetrieveSettings()
                 .setSearchParameterMode(SEARCH_FILTER_MODE.FILTER_IN_MEMORY)
                 .setTerminologyParameterMode(TERMINOLOGY_FILTER_MODE.FILTER_IN_MEMORY);
-        settings.getTerminologySettings()
-                .setValuesetPreExpansionMode(VALUESET_PRE_EXPANSION_MODE.USE_IF_PRESENT)
-                .setValuesetExpansionMode(VALUESET_EXPANSION_MODE.PERFORM_NAIVE_EXPANSION)
-                .setValuesetMembershipMode(VALUESET_MEMBERSHIP_MODE.USE_EXPANSION)
-                .setCodeLookupMode(CODE_LOOKUP_MODE.USE_CODESYSTEM_URL);
         this.processor = new PlanDefinitionProcessor(repository, CrSettings.getDefault().withEvaluationSettings(settings));
     }
 
-    /** @param root a checkout: the folder holding {@code cql/} and {@code fhir-resources/} */
+    /**
+     * @param root a checkout: the folder holding {@code cql/} and {@code fhir-resources/}, whose
+     *     package ({@code fhir-resources/target/*.tgz}) the build has written (any {@code ./mvnw test})
+     */
     public static ApplyPeer fromCheckout(Path root) {
+        return fromPackage(ContentPackage.of(root));
+    }
+
+    /** @param tgz a FHIR NPM package ({@code package/package.json} and the resources), loaded as it is */
+    public static ApplyPeer fromPackage(Path tgz) {
         FhirContext fhir = FhirContext.forR4Cached();
-        return new ApplyPeer(fhir, new ContentLoader(fhir).load(root.toAbsolutePath().normalize().toUri().toString()));
+        Bundle knowledge = new Bundle().setType(Bundle.BundleType.COLLECTION);
+        ContentPackage.read(tgz, fhir).resources().forEach(resource -> knowledge.addEntry().setResource(resource));
+        return new ApplyPeer(fhir, knowledge);
     }
 
     /**
@@ -209,9 +196,19 @@ public final class ApplyPeer {
                     suggestions.add(new PeerSuggestion(sub.getTitle(), actions));
                 }
             }
-            cards.add(new PeerCard(action.getTitle(), indicator(action), action.getDescription(), suggestions));
+            List<PeerLink> links = action.getDocumentation().stream().skip(1)
+                    .map(d -> new PeerLink(labelOf(d), d.getUrl())).toList();
+            PeerLink source = action.hasDocumentation()
+                    ? new PeerLink(labelOf(action.getDocumentationFirstRep()), action.getDocumentationFirstRep().getUrl()) : null;
+            cards.add(new PeerCard(action.getTitle(), indicator(action), action.getDescription(), source, links,
+                    action.hasSelectionBehavior() ? action.getSelectionBehavior().toCode() : null, suggestions));
         }
         return cards;
+    }
+
+    private static String labelOf(RelatedArtifact citation) {
+        Extension grade = citation.getExtensionByUrl(RuleCatalog.EVIDENCE_GRADE_EXTENSION);
+        return grade == null ? citation.getDisplay() : citation.getDisplay() + " (" + grade.getValue().primitiveValue() + ")";
     }
 
     private static String indicator(RequestGroupActionComponent action) {
@@ -233,7 +230,8 @@ public final class ApplyPeer {
             Reference reference = sub.getResource();
             Resource resource = reference.getResource() instanceof Resource r ? r : contained(reference, group, carePlan);
             String id = reference.hasReference() && !reference.getReference().startsWith("#") ? reference.getReference() : null;
-            actions.add(new PeerAction(cdsType, id, "delete".equals(cdsType) ? null : resource));
+            boolean delete = "delete".equals(cdsType);
+            actions.add(new PeerAction(cdsType, delete ? id : null, delete ? null : resource));
         }
         return actions;
     }
@@ -265,30 +263,6 @@ public final class ApplyPeer {
             }
         }
         return issues;
-    }
-
-    // ---- content as the reference engine reads it
-
-    private static ValueSet expanded(ValueSet source, ValueSetCodes codes) {
-        ValueSet valueSet = source.copy();
-        ValueSet.ValueSetExpansionComponent expansion = new ValueSet.ValueSetExpansionComponent().setTimestamp(new Date());
-        for (Code code : codes.of(source)) {
-            expansion.addContains().setSystem(code.getSystem()).setCode(code.getCode()).setDisplay(code.getDisplay());
-        }
-        expansion.setTotal(expansion.getContains().size());
-        valueSet.setExpansion(expansion);
-        return valueSet;
-    }
-
-    private static Library withInlineCql(Library source, KnowledgeArtifacts content) {
-        String cql = content.cqlSourceByLibraryName().get(source.getName());
-        if (cql == null) {
-            throw new IllegalArgumentException("Library " + source.getUrl() + " has no cql/" + source.getName() + ".cql");
-        }
-        Library library = source.copy();
-        library.getContent().clear();
-        library.addContent(new Attachment().setContentType("text/cql").setData(cql.getBytes(StandardCharsets.UTF_8)));
-        return library;
     }
 
     /** The reference engine's library engine, evaluating at a given time when it names none. */

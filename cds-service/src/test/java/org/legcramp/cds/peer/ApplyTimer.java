@@ -20,7 +20,7 @@ import org.legcramp.cds.casetest.HookCaseSpec;
  *
  * <h2>API</h2>
  * <pre>{@code
- * ApplyPeer peer = ApplyPeer.fromCheckout(root);              // once: loads content (~5 s)
+ * ApplyPeer peer = ApplyPeer.fromCheckout(root);              // once: loads the content package (~5 s)
  * Timing t = ApplyTimer.time(peer, hookCase, 100, 1000);       // a hook case (CaseFiles.hookCases)
  * Timing u = ApplyTimer.time(peer, "quinine-for-cramps-order-sign", patientBundle, 100, 1000);
  * t.p50Millis(); t.p99Millis(); t.maxMillis(); t.cards();      // t.toString() is one table row
@@ -39,7 +39,7 @@ import org.legcramp.cds.casetest.HookCaseSpec;
  *
  * <h2>From the command line ({@code ./benchmark} can call it the same way it calls HookLatencyBenchmark)</h2>
  * <pre>
- * ./mvnw -q -B -pl cds-service test-compile exec:java -Dexec.classpathScope=test \
+ * ./mvnw -q -B -pl cds-service process-test-classes exec:java -Dexec.classpathScope=test \
  *   -Dexec.mainClass=org.legcramp.cds.peer.ApplyTimer -Dlegcramp.root="$(pwd)" \
  *   -Dexec.args="[runs] [rule/case | planDefinitionId=bundle.json] ..."
  * </pre>
