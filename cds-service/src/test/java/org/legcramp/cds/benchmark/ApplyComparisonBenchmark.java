@@ -86,8 +86,12 @@ public final class ApplyComparisonBenchmark {
     record ServiceCall(CdsService service, JsonNode request, List<Resource> peerData) {}
 
     /** A timed hook call of one engine. */
-    /** ours: the hook's per-rule services one by one; perHook: its per-hook service (one parse); peer: $apply. */
-    record Sample(double ours, double peer, int resources, String chart, double oursParse, double perHook) {}
+    /**
+     * ours: the hook's per-rule services one by one; perHook: its per-hook service (one parse), rules
+     * one after the other (the same work as $apply's, for the ratios); served: the per-hook service
+     * as it answers, its rules side by side on one thread per core (the latency an EHR sees); peer: $apply.
+     */
+    record Sample(double ours, double peer, int resources, String chart, double oursParse, double perHook, double served) {}
 
     private final FhirContext fhir = FhirContext.forR4Cached();
     private final ObjectMapper json = new ObjectMapper();
@@ -220,11 +224,12 @@ public final class ApplyComparisonBenchmark {
         }
 
         // Report
-        out(report, "%nours = the hook's per-rule services one by one; per-hook = its per-hook service (leg-cramps-<hook>: one parse)%n");
-        out(report, "%n%-16s %-13s %6s | %8s %8s %8s | %8s %8s %8s | %9s | %s | %s%n", "chart", "hook", "calls", "ours p50", "p99", "max",
-                "$apply p50", "p99", "max", "cards", "ours p50 without", "per-hook p50      p99");
-        out(report, "%-16s %-13s %6s | %8s %8s %8s | %8s %8s %8s | %9s | %s | %s%n", "(resources)", "", "", "ms", "ms", "ms", "ms", "ms", "ms",
-                "agree", "its JSON parse, ms", "      ms       ms");
+        out(report, "%nours = the hook's per-rule services one by one; per-hook = its per-hook service (leg-cramps-<hook>: one parse),"
+                + " rules one after the other; served = the per-hook service as it answers, rules side by side on one thread per core%n");
+        out(report, "%n%-16s %-13s %6s | %8s %8s %8s | %8s %8s %8s | %9s | %s | %s | %s%n", "chart", "hook", "calls", "ours p50", "p99", "max",
+                "$apply p50", "p99", "max", "cards", "ours p50 without", "per-hook p50      p99", "served p50      p99");
+        out(report, "%-16s %-13s %6s | %8s %8s %8s | %8s %8s %8s | %9s | %s | %s | %s%n", "(resources)", "", "", "ms", "ms", "ms", "ms", "ms", "ms",
+                "agree", "its JSON parse, ms", "      ms       ms", "    ms       ms");
         for (var size : bySize.entrySet()) {
             for (var hook : size.getValue().entrySet()) {
                 row(report, size.getKey(), hook.getKey(), hook.getValue(), size.getKey() + " resources");
@@ -254,11 +259,12 @@ public final class ApplyComparisonBenchmark {
                         samples.size(), pct(ours, 50), pct(ours, 95), pct(ours, 99), ours[ours.length - 1], pct(theirs, 50),
                         pct(theirs, 95), pct(theirs, 99), theirs[theirs.length - 1], heavyOurs, heavyPeer);
             }
-            out(report, "Goals (Synthea, per hook call, through the per-hook service): p50 <= 5 ms, p99 <= 50 ms, heaviest chart <= 500 ms:%n");
+            out(report, "Goals (Synthea, per hook call, through the per-hook service as it answers): p50 <= 5 ms, p99 <= 50 ms,"
+                    + " heaviest chart <= 500 ms:%n");
             for (Hook hook : Hook.values()) {
-                double[] perHook = population.get(hook).stream().mapToDouble(Sample::perHook).sorted().toArray();
+                double[] perHook = population.get(hook).stream().mapToDouble(Sample::served).sorted().toArray();
                 String heaviestLabel = heaviest;
-                double heavy = population.get(hook).stream().filter(s -> s.chart().equals(heaviestLabel)).mapToDouble(Sample::perHook)
+                double heavy = population.get(hook).stream().filter(s -> s.chart().equals(heaviestLabel)).mapToDouble(Sample::served)
                         .max().orElse(0);
                 out(report, "  %-13s p50 %s, p99 %s, heaviest %s%n", hook.id(), verdict(pct(perHook, 50), 5),
                         verdict(pct(perHook, 99), 50), verdict(heavy, 500));
@@ -312,9 +318,11 @@ public final class ApplyComparisonBenchmark {
         int[] agree = agreement.getOrDefault(agreementKey + "/" + hook.id(), new int[2]);
         double[] noParse = samples.stream().mapToDouble(s -> s.ours() - s.oursParse()).sorted().toArray();
         double[] perHook = samples.stream().mapToDouble(Sample::perHook).sorted().toArray();
-        out(report, "%-16s %-13s %6d | %8.2f %8.2f %8.2f | %8.2f %8.2f %8.2f | %4d/%-4d | %.2f | %8.2f %8.2f%n", chart, hook.id(), samples.size(),
-                pct(ours, 50), pct(ours, 99), ours[ours.length - 1], pct(theirs, 50), pct(theirs, 99), theirs[theirs.length - 1],
-                agree[0], agree[1], pct(noParse, 50), pct(perHook, 50), pct(perHook, 99));
+        double[] served = samples.stream().mapToDouble(Sample::served).sorted().toArray();
+        out(report, "%-16s %-13s %6d | %8.2f %8.2f %8.2f | %8.2f %8.2f %8.2f | %4d/%-4d | %.2f | %8.2f %8.2f | %8.2f %8.2f%n", chart, hook.id(),
+                samples.size(), pct(ours, 50), pct(ours, 99), ours[ours.length - 1], pct(theirs, 50), pct(theirs, 99),
+                theirs[theirs.length - 1], agree[0], agree[1], pct(noParse, 50), pct(perHook, 50), pct(perHook, 99),
+                pct(served, 50), pct(served, 99));
     }
 
     private static String verdict(double millis, double goal) {
@@ -357,11 +365,15 @@ public final class ApplyComparisonBenchmark {
             }
             compare(serviceCall, chart, ours, theirs, group);
         }
-        return new Sample(oursNanos / 1e6, peerNanos / 1e6, chart.resources(), chart.label(), parseMillis, perHook(call, now));
+        return new Sample(oursNanos / 1e6, peerNanos / 1e6, chart.resources(), chart.label(), parseMillis,
+                perHook(call, now, false), perHook(call, now, true));
     }
 
-    /** The same hook call through the per-hook service: one parse with the union of the rules' data needs. */
-    private double perHook(List<ServiceCall> call, ZonedDateTime now) {
+    /**
+     * The same hook call through the per-hook service: one parse with the union of the rules' data
+     * needs, the rules evaluated side by side as the service does.
+     */
+    private double perHook(List<ServiceCall> call, ZonedDateTime now, boolean sideBySide) {
         ServiceGroup group = catalog.group(RuleCatalog.SERVICE_GROUP_PREFIX + call.get(0).service().hook().id()).orElseThrow();
         ObjectNode merged = ((ObjectNode) call.get(0).request()).deepCopy();
         ObjectNode prefetch = merged.with("prefetch");
@@ -369,8 +381,10 @@ public final class ApplyComparisonBenchmark {
                 .forEach(field -> prefetch.set(field.getKey(), field.getValue())));
         long t = System.nanoTime();
         HookRequest request = calls.parse(merged, group.hook(), group.dataNeeds());
-        for (CdsService service : group.members()) {
-            calls.cards(service, request, now, null);
+        if (sideBySide) {
+            calls.perHookCards(group.members(), request, now);
+        } else {
+            group.members().forEach(member -> calls.cards(member, request, now, null));
         }
         return (System.nanoTime() - t) / 1e6;
     }

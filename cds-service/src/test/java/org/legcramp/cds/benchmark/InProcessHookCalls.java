@@ -6,10 +6,13 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.time.Duration;
 import java.time.ZonedDateTime;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.hl7.fhir.r4.model.Resource;
 import org.legcramp.cds.CdsProperties;
 import org.legcramp.cds.cards.CardBuilder;
@@ -37,7 +40,9 @@ import org.springframework.util.unit.DataSize;
 public final class InProcessHookCalls {
 
     private final FhirContext fhir = FhirContext.forR4Cached();
-    private final ExecutorService fetchPool = Executors.newSingleThreadExecutor();
+    private final ExecutorService fetchPool = Executors.newSingleThreadExecutor(InProcessHookCalls::daemon);
+    private final ExecutorService evaluationPool = Executors.newFixedThreadPool(
+            Math.max(2, Runtime.getRuntime().availableProcessors()), InProcessHookCalls::daemon);
     private final RuleCatalog catalog;
     private final CqlEvaluator evaluator;
     private final CardBuilder cardBuilder;
@@ -59,8 +64,41 @@ public final class InProcessHookCalls {
         return new ContentLoader(FhirContext.forR4Cached()).load(root.toUri().toString());
     }
 
+    private static Thread daemon(Runnable runnable) {
+        Thread thread = new Thread(runnable, "in-process-hook-call");
+        thread.setDaemon(true);
+        return thread;
+    }
+
     public RuleCatalog catalog() {
         return catalog;
+    }
+
+    /**
+     * The rules of a per-hook service on one parsed request, as {@code HookProcessor.processAll}
+     * runs them: data assembled on the calling thread, evaluations side by side on one thread per
+     * core; the cards in the order of the members.
+     */
+    public List<Card> perHookCards(List<CdsService> members, HookRequest request, ZonedDateTime now) {
+        List<Future<List<Card>>> running = new ArrayList<>();
+        for (CdsService member : members) {
+            List<Resource> data = assembler.assemble(member, request, now.toInstant().plus(Duration.ofMinutes(5)));
+            running.add(evaluationPool.submit(() -> cardBuilder.cards(member,
+                    member.evaluateForCards(evaluator, request.patientId(), data, now), request.patientId(),
+                    URI.create("http://localhost/"), false)));
+        }
+        List<Card> cards = new ArrayList<>();
+        for (Future<List<Card>> future : running) {
+            try {
+                cards.addAll(future.get());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException(e.getCause());
+            }
+        }
+        return cards;
     }
 
     public HookRequest parse(JsonNode body, Hook hook, DataNeeds needs) {
