@@ -17,12 +17,44 @@ import java.util.Set;
  * observations, procedures and conditions that no rule looks at, and parsing them was most of the
  * cost of a call.
  *
- * @param types every type retrieved; null for everything (nothing known of the reader)
- * @param codesByFilteredType types read only by value set (and perhaps by id), with the codes
- * @param typesReadById types read only by id (and perhaps by value set): a resource of such a type
- *        is readable when some readable resource or draft order references it
+ * <p>{@code types}: every type retrieved, null for everything (nothing known of the reader);
+ * {@code codesByFilteredType}: types read only by value set (and perhaps by id), with the codes;
+ * {@code typesReadById}: types read only by id (and perhaps by value set), whose resources are
+ * readable when some readable resource or draft order references them.
  */
-public record DataNeeds(Set<String> types, Map<String, Set<String>> codesByFilteredType, Set<String> typesReadById) {
+public final class DataNeeds {
+
+    private final Set<String> types;
+    private final Map<String, Set<String>> codesByFilteredType;
+    private final Set<String> typesReadById;
+    /** codesByFilteredType by type, then system, then code: a lookup that builds no string per coding. */
+    private final Map<String, Map<String, Set<String>>> codeIndex = new HashMap<>();
+
+    public DataNeeds(Set<String> types, Map<String, Set<String>> codesByFilteredType, Set<String> typesReadById) {
+        this.types = types;
+        this.codesByFilteredType = codesByFilteredType;
+        this.typesReadById = typesReadById;
+        codesByFilteredType.forEach((type, codes) -> {
+            Map<String, Set<String>> bySystem = new HashMap<>();
+            for (String code : codes) {
+                int bar = code.lastIndexOf('|');
+                bySystem.computeIfAbsent(code.substring(0, bar), k -> new HashSet<>()).add(code.substring(bar + 1));
+            }
+            codeIndex.put(type, bySystem);
+        });
+    }
+
+    public Set<String> types() {
+        return types;
+    }
+
+    public Map<String, Set<String>> codesByFilteredType() {
+        return codesByFilteredType;
+    }
+
+    public Set<String> typesReadById() {
+        return typesReadById;
+    }
 
     /** Everything: for callers that evaluate a library on data they chose themselves. */
     public static final DataNeeds EVERYTHING = new DataNeeds(null, Map.of(), Set.of());
@@ -113,13 +145,14 @@ public record DataNeeds(Set<String> types, Map<String, Set<String>> codesByFilte
         if (!types.contains(type)) {
             return Decision.NEVER;
         }
-        Set<String> codes = codesByFilteredType.get(type);
+        Map<String, Set<String>> codes = codeIndex.get(type);
         if (codes == null && !typesReadById.contains(type)) {
             return Decision.READ;
         }
         if (codes != null) {
             for (JsonNode coding : resource.path("code").path("coding")) {
-                if (codes.contains(coding.path("system").asText() + "|" + coding.path("code").asText())) {
+                Set<String> ofSystem = codes.get(coding.path("system").asText());
+                if (ofSystem != null && ofSystem.contains(coding.path("code").asText())) {
                     return Decision.READ;
                 }
             }
