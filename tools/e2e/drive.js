@@ -12,6 +12,8 @@ const chrome = require('selenium-webdriver/chrome');
 const [sandboxUrl, fhirUrl, discoveryUrl, patientId, shots] = process.argv.slice(2);
 const WAIT = Number(process.env.E2E_UI_TIMEOUT_MS || 60000);
 const PRODUCT = 'Quinine Sulfate 324 MG Oral Capsule';
+// The suggestion of the quinine-for-cramps card (its PlanDefinition's sub-action title).
+const SUGGESTION = 'Remove the quinine order';
 
 // A card element of the sandbox (MUI Card) whose text contains the given words.
 const cardWith = (text) => By.xpath(`//div[contains(@class,'MuiCard-root')][contains(., ${JSON.stringify(text)})]`);
@@ -54,8 +56,8 @@ async function screenshot(driver, name) {
     });
 
     const patientView = discovered && await step('patient-view card rendered', async () => {
-      const card = await driver.wait(until.elementLocated(cardWith('baclofen')), WAIT,
-        'no card mentioning baclofen on the Patient View');
+      const card = await driver.wait(until.elementLocated(cardWith('Consider baclofen')), WAIT,
+        'no "Consider baclofen" card on the Patient View');
       await driver.wait(until.elementIsVisible(card), WAIT);
       await screenshot(driver, 'patient-view');
       return (await card.getText()).split('\n')[0];
@@ -64,13 +66,21 @@ async function screenshot(driver, name) {
     const orderSelect = patientView && await step('order-select card rendered for a quinine product', async () => {
       await driver.findElement(By.xpath("//button[normalize-space()='Rx View']")).click();
       const input = await driver.wait(until.elementLocated(By.css("input[name='medication-input']")), WAIT);
-      await input.sendKeys('Quinine Sulfate 324');
+      // One key at a time, as a person types: the sandbox's field is controlled by a 150 ms debounced
+      // store update and drops keys that arrive faster than that.
+      for (const key of 'Quinine Sulfate 324') {
+        await input.sendKeys(key);
+        await driver.sleep(200);
+      }
       const choice = await driver.wait(until.elementLocated(
-        By.xpath(`//div[contains(@class,'MuiListItemButton-root')][normalize-space()=${JSON.stringify(PRODUCT)}]`)), WAIT,
-      `the medication list never offered "${PRODUCT}"`);
+        By.xpath(`//*[contains(@class,'MuiListItemButton-root')][normalize-space()=${JSON.stringify(PRODUCT)}]`)), WAIT,
+      `the medication list never offered "${PRODUCT}"`).catch(async (e) => {
+        await screenshot(driver, 'medication-list');
+        throw e;
+      });
       await choice.click();
-      const card = await driver.wait(until.elementLocated(cardWith('quinine')), WAIT,
-        'no card mentioning quinine on the Rx View');
+      const card = await driver.wait(until.elementLocated(cardWith('Cancel quinine')), WAIT,
+        'no "Cancel quinine" card on the Rx View');
       await driver.wait(until.elementIsVisible(card), WAIT);
       await screenshot(driver, 'order-select');
       return (await card.getText()).split('\n')[0];
@@ -78,9 +88,8 @@ async function screenshot(driver, name) {
 
     if (orderSelect) {
       await step('a suggestion taken on the order-select card (the sandbox posts feedback)', async () => {
-        const card = await driver.findElement(cardWith('quinine'));
-        const suggestion = await card.findElement(
-          By.xpath(".//div[contains(@class,'suggestions-section')]//button"));
+        const card = await driver.findElement(cardWith('Cancel quinine'));
+        const suggestion = await card.findElement(By.xpath(`.//button[normalize-space()=${JSON.stringify(SUGGESTION)}]`));
         const label = await suggestion.getText();
         await suggestion.click();
         await screenshot(driver, 'suggestion-taken');
