@@ -5,6 +5,7 @@
 // Usage: node drive.js <sandbox URL> <FHIR base URL> <discovery URL> <patient id> <screenshot dir>
 'use strict';
 const fs = require('fs');
+const os = require('os');
 const path = require('path');
 const { Builder, By, until } = require('selenium-webdriver');
 const chrome = require('selenium-webdriver/chrome');
@@ -36,10 +37,11 @@ async function screenshot(driver, name) {
 }
 
 (async () => {
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'legcramp-e2e-chromium-'));
   const options = new chrome.Options()
     .setChromeBinaryPath(process.env.CHROMIUM_BIN || '/usr/bin/chromium')
     .addArguments('--headless=new', '--no-sandbox', '--disable-dev-shm-usage', '--window-size=1600,1300',
-      `--user-data-dir=${path.join(shots, 'profile')}`);
+      `--user-data-dir=${profile}`);
   const service = new chrome.ServiceBuilder(process.env.CHROMEDRIVER_BIN || '/usr/bin/chromedriver');
   const driver = await new Builder().forBrowser('chrome').setChromeOptions(options).setChromeService(service).build();
   try {
@@ -98,6 +100,7 @@ async function screenshot(driver, name) {
     }
   } finally {
     await driver.quit();
+    fs.rmSync(profile, { recursive: true, force: true });
   }
   process.exit(failed ? 1 : 0);
 })().catch((e) => {
