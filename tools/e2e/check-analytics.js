@@ -1,6 +1,6 @@
 // Reads GET /analytics/cards (saved by ../../e2e) and checks that the service recorded what the
-// sandbox did: cards issued on patient-view and on order-select, and the feedback of the suggestion
-// taken on the quinine card. Prints PASS/FAIL per check; exit 1 on a FAIL.
+// sandbox did: cards issued on patient-view and on order-select, the feedback of the suggestion taken
+// on the quinine card and of the baclofen card dismissed with a reason. Prints PASS/FAIL per check; exit 1 on a FAIL.
 // Usage: node check-analytics.js <analytics.json>
 'use strict';
 const analytics = JSON.parse(require('fs').readFileSync(process.argv[2], 'utf8'));
@@ -19,6 +19,11 @@ const quinine = cards.filter((c) => c.rule === 'quinine-for-cramps' && c.service
 const accepted = quinine.reduce((n, c) => n + c.accepted, 0);
 check(accepted > 0, 'feedback posted by the sandbox recorded (accepted, GET /analytics/cards)',
   `quinine-for-cramps on order-select accepted=${accepted}, feedback for unknown cards=${analytics.feedbackForUnknownCards}`);
+const baclofen = cards.filter((c) => c.rule === 'liver-disease-cramps-baclofen' && c.service.endsWith('-patient-view'));
+const overridden = baclofen.reduce((n, c) => n + c.overridden, 0);
+const reasons = baclofen.flatMap((c) => c.overrideReasons).filter((r) => r.code);
+check(overridden > 0 && reasons.length > 0, 'override with a reason posted by the sandbox recorded',
+  `liver-disease-cramps-baclofen on patient-view overridden=${overridden}, reasons=${reasons.map((r) => r.code).join(',') || 'none'}`);
 check(analytics.feedbackForUnknownCards === 0, 'all feedback is for cards the service issued',
   `feedbackForUnknownCards=${analytics.feedbackForUnknownCards}`);
 process.exit(failed ? 1 : 0);

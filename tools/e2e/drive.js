@@ -1,7 +1,7 @@
 // Drives the CDS Hooks sandbox in headless Chromium (Debian's chromium and chromedriver, through
 // selenium-webdriver) against our service, as a clinician would: open the chart, see our card, go to
-// the Rx View, pick a quinine product, see our order-select card, take one of its suggestions (which
-// makes the sandbox post feedback). Prints "PASS <step>" or "FAIL <step>: why" per step; exit 1 on a FAIL.
+// the Rx View, pick a quinine product, see our order-select card; dismiss one card with an override
+// reason and take a suggestion of another (each makes the sandbox post feedback). Prints "PASS <step>" or "FAIL <step>: why" per step; exit 1 on a FAIL.
 // Usage: node drive.js <sandbox URL> <FHIR base URL> <discovery URL> <patient id> <screenshot dir>
 'use strict';
 const fs = require('fs');
@@ -64,6 +64,19 @@ async function screenshot(driver, name) {
       await screenshot(driver, 'patient-view');
       return (await card.getText()).split('\n')[0];
     });
+
+    if (patientView) {
+      await step('a patient-view card dismissed with an override reason (the sandbox posts feedback)', async () => {
+        const card = await driver.findElement(cardWith('Consider baclofen'));
+        await card.findElement(By.xpath(".//button[@aria-label='select dismiss reason']")).click();
+        const reason = await driver.wait(until.elementLocated(
+          By.xpath("//li[contains(@class,'MuiMenuItem-root')][starts-with(normalize-space(), 'Override:')]")), WAIT,
+        'the card offered no override reasons');
+        const label = (await reason.getAttribute('textContent')).replace(/\s+/g, ' ').trim();
+        await reason.click();
+        return `chose "${label}"`;
+      });
+    }
 
     const orderSelect = patientView && await step('order-select card rendered for a quinine product', async () => {
       await driver.findElement(By.xpath("//button[normalize-space()='Rx View']")).click();
