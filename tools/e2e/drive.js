@@ -1,7 +1,8 @@
 // Drives the CDS Hooks sandbox in headless Chromium (Debian's chromium and chromedriver, through
 // selenium-webdriver) against our service, as a clinician would: open the chart, see our card, go to
 // the Rx View, pick a quinine product, see our order-select card; dismiss one card with an override
-// reason and take a suggestion of another (each makes the sandbox post feedback). Prints "PASS <step>" or "FAIL <step>: why" per step; exit 1 on a FAIL.
+// reason and take a suggestion of another (each makes the sandbox post feedback).
+// Prints "PASS <step>" or "FAIL <step>: why" per step; exit 1 on a FAIL.
 // Usage: node drive.js <sandbox URL> <FHIR base URL> <discovery URL> <patient id> <screenshot dir>
 'use strict';
 const fs = require('fs');
