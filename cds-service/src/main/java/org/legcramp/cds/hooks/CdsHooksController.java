@@ -44,6 +44,8 @@ import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 public class CdsHooksController {
 
     private static final Logger log = LoggerFactory.getLogger(CdsHooksController.class);
+    /** The log context key naming the CDS service called (ECS JSON logs: a top-level "cdsService" field). */
+    static final String MDC_SERVICE = "cdsService";
 
     private final RuleCatalog catalog;
     private final HookRequestParser parser;
@@ -94,7 +96,9 @@ public class CdsHooksController {
             HookRequest request = parser.parse(parser.readJson(http), called.hook(), called.dataNeeds());
             parsing.stop(metrics.timer("legcramp.hook.stage", "service", called.id(), "stage", "parse"));
             MDC.put("hookInstance", request.hookInstance());
-            MDC.put("service", called.id());
+            // Not "service": the production profile's ECS JSON logs have a "service" object of their own,
+            // and a second "service" makes the appender drop the whole line.
+            MDC.put(MDC_SERVICE, called.id());
             List<Card> cards = processor.processAll(called.members(), request, receivedAt, serviceBaseUrl(), explain, traffic);
             status = "200";
             log.info("service={} hookInstance={} cards={} ms={}", called.id(), request.hookInstance(), cards.size(),
@@ -120,7 +124,7 @@ public class CdsHooksController {
         } finally {
             sample.stop(metrics.timer("legcramp.hook.requests", "service", serviceTag, "status", status));
             MDC.remove("hookInstance");
-            MDC.remove("service");
+            MDC.remove(MDC_SERVICE);
         }
     }
 
