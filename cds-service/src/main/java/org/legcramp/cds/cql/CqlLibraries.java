@@ -140,6 +140,86 @@ public final class CqlLibraries {
         return elm.getParameters().getDef().stream().map(org.hl7.elm.r1.ParameterDef::getName).toList();
     }
 
+    /**
+     * The declared type of each of the library's parameters, in CQL's own words ({@code Quantity},
+     * {@code Decimal}, {@code Integer}, {@code List<FHIR.Condition>}, ...), in source order.
+     */
+    public Map<String, String> parameterTypes(String libraryName) {
+        Library elm = elm(libraryName);
+        Map<String, String> types = new LinkedHashMap<>();
+        if (elm.getParameters() != null) {
+            for (org.hl7.elm.r1.ParameterDef parameter : elm.getParameters().getDef()) {
+                String type = describe(parameter.getParameterTypeSpecifier());
+                if (type == null) {
+                    type = describe(parameter.getResultTypeName(), parameter.getResultTypeSpecifier());
+                }
+                if (type == null && parameter.getDefault() != null) {
+                    type = describe(parameter.getDefault().getResultTypeName(), parameter.getDefault().getResultTypeSpecifier());
+                }
+                types.put(parameter.getName(), type == null ? "Any" : type);
+            }
+        }
+        return types;
+    }
+
+    /**
+     * The result type of a define, in CQL's own words ({@code Boolean}, {@code String},
+     * {@code List<FHIR.MedicationRequest>}), from the translator's result types; null when the
+     * library has no such define or the translator gave it no type.
+     */
+    public String resultType(String libraryName, String define) {
+        Library elm = elm(libraryName);
+        if (elm.getStatements() == null) {
+            return null;
+        }
+        return elm.getStatements().getDef().stream()
+                .filter(def -> !(def instanceof FunctionDef) && def.getName().equals(define))
+                .findFirst()
+                .map(def -> {
+                    String type = describe(def.getResultTypeName(), def.getResultTypeSpecifier());
+                    return type != null || def.getExpression() == null ? type
+                            : describe(def.getExpression().getResultTypeName(), def.getExpression().getResultTypeSpecifier());
+                })
+                .orElse(null);
+    }
+
+    private static final String SYSTEM_TYPES = "urn:hl7-org:elm-types:r1";
+
+    private static String describe(javax.xml.namespace.QName name, org.hl7.elm.r1.TypeSpecifier specifier) {
+        return name != null ? describe(name) : describe(specifier);
+    }
+
+    private static String describe(javax.xml.namespace.QName name) {
+        if (name == null) {
+            return null;
+        }
+        if (SYSTEM_TYPES.equals(name.getNamespaceURI())) {
+            return name.getLocalPart();
+        }
+        return (CqlEvaluator.FHIR_MODEL_URI.equals(name.getNamespaceURI()) ? "FHIR." : "") + name.getLocalPart();
+    }
+
+    private static String describe(org.hl7.elm.r1.TypeSpecifier specifier) {
+        if (specifier instanceof org.hl7.elm.r1.NamedTypeSpecifier named) {
+            return describe(named.getName());
+        }
+        if (specifier instanceof org.hl7.elm.r1.ListTypeSpecifier list) {
+            String element = describe(list.getElementType());
+            return "List<" + (element == null ? "Any" : element) + ">";
+        }
+        if (specifier instanceof org.hl7.elm.r1.IntervalTypeSpecifier interval) {
+            String point = describe(interval.getPointType());
+            return "Interval<" + (point == null ? "Any" : point) + ">";
+        }
+        if (specifier instanceof org.hl7.elm.r1.TupleTypeSpecifier) {
+            return "Tuple";
+        }
+        if (specifier instanceof org.hl7.elm.r1.ChoiceTypeSpecifier) {
+            return "Choice";
+        }
+        return null;
+    }
+
     /** Names of the content's own libraries (FHIRHelpers excluded). */
     public Set<String> names() {
         return compiledByName.keySet();

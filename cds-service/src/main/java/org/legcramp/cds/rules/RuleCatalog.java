@@ -221,8 +221,15 @@ public final class RuleCatalog {
         if (action.getCondition().size() != 1) {
             throw new ContentException(file, "action needs exactly one applicability condition");
         }
-        requireDefine(action.getConditionFirstRep().getExpression().getExpression(), file, libraryName, defines);
-        action.getDynamicValue().forEach(d -> requireDefine(d.getExpression().getExpression(), file, libraryName, defines));
+        String condition = action.getConditionFirstRep().getExpression().getExpression();
+        requireDefine(condition, file, libraryName, defines);
+        requireType(condition, "Boolean", "condition", action, file, libraryName);
+        for (var dynamicValue : action.getDynamicValue()) {
+            requireDefine(dynamicValue.getExpression().getExpression(), file, libraryName, defines);
+            if ("detail".equals(dynamicValue.getPath())) {
+                requireType(dynamicValue.getExpression().getExpression(), "String", "detail", action, file, libraryName);
+            }
+        }
         for (Extension reason : action.getExtensionsByUrl(OVERRIDE_REASON_EXTENSION)) {
             Coding coding = (Coding) reason.getValue();
             if (!overrideReasonCodes.contains(coding.getSystem() + "|" + coding.getCode())) {
@@ -239,7 +246,14 @@ public final class RuleCatalog {
                 case "remove" -> {
                     var resource = suggestion.getDynamicValue().stream().filter(d -> "resource".equals(d.getPath())).findFirst()
                             .orElseThrow(() -> new ContentException(file, "a remove suggestion needs a dynamicValue with path 'resource'"));
-                    requireDefine(resource.getExpression().getExpression(), file, libraryName, defines);
+                    String target = resource.getExpression().getExpression();
+                    requireDefine(target, file, libraryName, defines);
+                    String targetType = cql.resultType(libraryName, target);
+                    if (!isResources(targetType)) {
+                        throw new ContentException(file, "action '" + action.getTitle() + "': remove suggestion '"
+                                + suggestion.getTitle() + "' names define \"" + target + "\" of " + libraryName
+                                + ", which is a " + targetType + "; a remove target must be a list of FHIR resources (the orders to delete)");
+                    }
                 }
                 case "create" -> {
                     ActivityDefinition definition = activityDefinitionsByUrl.get(suggestion.getDefinitionCanonicalType().getValue());
@@ -255,6 +269,33 @@ public final class RuleCatalog {
                 }
                 default -> throw new ContentException(file, "suggestion type must be create or remove, not '" + type + "'");
             }
+        }
+    }
+
+    /** The translator's result type of a define must be what the card reads it as. */
+    private void requireType(String define, String type, String role, PlanDefinitionActionComponent action, String file,
+            String libraryName) {
+        String actual = cql.resultType(libraryName, define);
+        if (!type.equals(actual)) {
+            throw new ContentException(file, "action '" + action.getTitle() + "': " + role + " names define \"" + define
+                    + "\" of " + libraryName + ", which is a " + actual + "; a " + role + " must be a " + type);
+        }
+    }
+
+    /** {@code List<FHIR.X>} or {@code FHIR.X} where X is a resource type. */
+    private static boolean isResources(String type) {
+        if (type == null) {
+            return false;
+        }
+        String element = type.startsWith("List<") && type.endsWith(">") ? type.substring(5, type.length() - 1) : type;
+        if (!element.startsWith("FHIR.")) {
+            return false;
+        }
+        try {
+            org.hl7.fhir.r4.model.ResourceType.fromCode(element.substring(5));
+            return true;
+        } catch (org.hl7.fhir.exceptions.FHIRException e) {
+            return false;
         }
     }
 

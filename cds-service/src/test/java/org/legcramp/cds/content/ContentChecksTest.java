@@ -24,6 +24,9 @@ class ContentChecksTest {
     private static final Path REPO = Path.of("..");
     private static final FhirContext FHIR = FhirContext.forR4Cached();
 
+    private static final String QUININE_ORDER_SIGN =
+            "fhir-resources/knowledge/plandefinitions/PlanDefinition-quinine-for-cramps-order-sign.json";
+
     @TempDir
     Path content;
 
@@ -64,6 +67,39 @@ class ContentChecksTest {
         assertThatThrownBy(this::load).isInstanceOf(ContentException.class)
                 .hasMessageContaining("PlanDefinition-quinine-for-cramps-order-sign.json")
                 .hasMessageContaining("No Such Define");
+    }
+
+    @Test
+    void conditionNamingAListDefineIsRefusedNamingFileActionAndDefine() throws IOException {
+        copyShippedContent();
+        edit(QUININE_ORDER_SIGN, json -> json.replaceFirst("\"expression\": \"Quinine Ordered For Cramps\"",
+                "\"expression\": \"Quinine Draft Orders\""));
+        assertThatThrownBy(this::load).isInstanceOf(ContentException.class)
+                .hasMessageContaining("PlanDefinition-quinine-for-cramps-order-sign.json")
+                .hasMessageContaining("condition").hasMessageContaining("\"Quinine Draft Orders\"")
+                .hasMessageContaining("List<FHIR.MedicationRequest>").hasMessageContaining("must be a Boolean")
+                .hasMessageContaining("action 'Cancel quinine");
+    }
+
+    @Test
+    void detailNamingABooleanDefineIsRefused() throws IOException {
+        copyShippedContent();
+        edit(QUININE_ORDER_SIGN, json -> json.replaceFirst("\"expression\": \"Detail\"", "\"expression\": \"Malaria On Record\""));
+        assertThatThrownBy(this::load).isInstanceOf(ContentException.class)
+                .hasMessageContaining("PlanDefinition-quinine-for-cramps-order-sign.json")
+                .hasMessageContaining("detail").hasMessageContaining("\"Malaria On Record\"")
+                .hasMessageContaining("is a Boolean").hasMessageContaining("must be a String");
+    }
+
+    @Test
+    void removeTargetThatIsNotResourcesIsRefused() throws IOException {
+        copyShippedContent();
+        edit(QUININE_ORDER_SIGN, json -> json.replaceFirst("\"expression\": \"Quinine Orders For Cramps\"",
+                "\"expression\": \"Detail\""));
+        assertThatThrownBy(this::load).isInstanceOf(ContentException.class)
+                .hasMessageContaining("PlanDefinition-quinine-for-cramps-order-sign.json")
+                .hasMessageContaining("remove suggestion").hasMessageContaining("\"Detail\"")
+                .hasMessageContaining("is a String").hasMessageContaining("list of FHIR resources");
     }
 
     @Test
