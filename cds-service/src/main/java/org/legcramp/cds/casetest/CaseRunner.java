@@ -11,7 +11,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
@@ -97,8 +96,14 @@ public final class CaseRunner implements AutoCloseable {
     // ---- running cases
 
     public CaseResult run(CqlCase cqlCase) {
-        JsonNode expectedJson = CaseFiles.readJson(cqlCase.folder().resolve(CqlCase.EXPECTED_RESULTS));
-        long days = CaseDates.daysSince(LocalDate.parse(CqlCase.evaluationDateOf(expectedJson)));
+        Path expectedFile = cqlCase.folder().resolve(CqlCase.EXPECTED_RESULTS);
+        JsonNode expectedJson = CaseFiles.readJson(expectedFile);
+        long days;
+        try {
+            days = CaseDates.daysSince(CaseFileSchema.expectedResults(expectedFile, expectedJson));
+        } catch (CaseFileSchema.CaseFileException e) {
+            return new CaseResult("cql", cqlCase.library(), cqlCase.name(), List.of(e.getMessage()), List.of());
+        }
         JsonNode expected = CaseDates.roll(expectedJson.deepCopy(), days);
         List<Resource> resources = new ArrayList<>();
         IParser fhirParser = fhir.newJsonParser();

@@ -57,6 +57,21 @@ class CaseRunnerTest {
     }
 
     @Test
+    void cqlCaseWithAnUnknownKeyFailsAloneNamingFileAndKey() throws IOException {
+        copyContentWithCases();
+        Path expected = checkout.resolve("cql/tests/QuinineForCramps/fires-quinine-ingredient-for-sleep-cramps/expected-results.json");
+        Files.writeString(expected, Files.readString(expected).replaceFirst("\"valueBoolean\"", "\"valueBolean\""));
+
+        try (CaseRunner runner = new CaseRunner(checkout)) {
+            CaseResult result = runner.run(runner.cqlCases("QuinineForCramps", "fires-quinine-ingredient").get(0));
+
+            assertThat(result.passed()).isFalse();
+            assertThat(result.differences()).singleElement().asString()
+                    .contains("expected-results.json").contains("valueBolean");
+        }
+    }
+
+    @Test
     void filterByRuleRunsThatRulesCqlAndHookCases() {
         try (CaseRunner runner = new CaseRunner(REPO)) {
             assertThat(runner.cqlCases("prescribing-cascade", null)).isNotEmpty()
