@@ -78,7 +78,10 @@ public final class CaseRunner implements AutoCloseable {
         this.dataAssembler = new PatientDataAssembler(
                 new FhirFetcher(fhir, settings.fhirFetchTimeout(), settings.maxFetchedResources()), fetchPool,
                 new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
-        this.coverage = new Coverage(cql, content.cqlSourceByLibraryName().keySet());
+        Map<String, String> sourceFiles = new java.util.HashMap<>();
+        content.cqlSourceByLibraryName().keySet().forEach(library ->
+                sourceFiles.put(library, this.root.resolve(content.fileOf(library)).toString()));
+        this.coverage = new Coverage(cql, content.cqlSourceByLibraryName().keySet(), sourceFiles);
     }
 
     public Coverage coverage() {
@@ -122,7 +125,7 @@ public final class CaseRunner implements AutoCloseable {
                 .orElseThrow(() -> new IllegalArgumentException(cqlCase.folder() + " has no Patient resource"));
         Evaluation evaluation = evaluator.evaluate(cqlCase.library(), patientId, resources, ZonedDateTime.now(ZoneOffset.UTC),
                 Map.of(), true);
-        coverage.record(evaluation, true);
+        coverage.record(evaluation, "cql " + cqlCase.library() + "/" + cqlCase.name());
 
         List<String> differences = new ArrayList<>();
         List<String> explanation = new ArrayList<>();
@@ -157,7 +160,7 @@ public final class CaseRunner implements AutoCloseable {
             List<Resource> data = dataAssembler.assemble(service, request, now.plus(settings.requestDeadline()));
             Evaluation evaluation = evaluator.evaluate(service.libraryName(), request.patientId(), data,
                     ZonedDateTime.ofInstant(now, ZoneOffset.UTC), Map.of(), true);
-            coverage.record(evaluation, false);
+            coverage.record(evaluation, "hook " + hookCase.displayName());
             List<Card> cards = cardBuilder.cards(service, evaluation, request.patientId(), URI.create("http://localhost/"), false);
             differences.addAll(CardExpectations.differences(hookCase.expected().get("cards"), JSON.valueToTree(cards)));
             if (!differences.isEmpty()) {
