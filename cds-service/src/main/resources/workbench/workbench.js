@@ -22,7 +22,7 @@ async function api(path, body) {
   const options = body === undefined
     ? { headers: TRAFFIC }
     : { method: "POST", headers: { ...TRAFFIC, "Content-Type": "application/json" }, body: JSON.stringify(body) };
-  const response = await fetch("api/" + path, options);
+  const response = await fetch("/workbench/api/" + path, options);
   const text = await response.text();
   const json = text ? JSON.parse(text) : null;
   if (!response.ok) throw new Error((json && (json.detail || json.title)) || response.status + " " + response.statusText);

@@ -51,7 +51,7 @@ class WorkbenchTest {
         assertThat(page.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
         assertThat(page.headers().firstValue("Content-Security-Policy").orElse("")).contains("connect-src 'self'")
                 .contains("script-src 'self'");
-        assertThat(page.body()).contains("<script src=\"workbench.js\"").doesNotContain("http://").doesNotContain("https://");
+        assertThat(page.body()).contains("<script src=\"/workbench/workbench.js\"").doesNotContain("http://").doesNotContain("https://");
         assertThat(client().get("/workbench/workbench.js").body()).contains("X-LegCramp-Traffic").doesNotContain("https://cdn");
     }
 
