@@ -95,11 +95,14 @@ public class CdsHooksController {
             parsing.stop(metrics.timer("legcramp.hook.stage", "service", called.id(), "stage", "parse"));
             MDC.put("hookInstance", request.hookInstance());
             MDC.put("service", called.id());
-            List<Card> cards = processor.processAll(called.members(), request, receivedAt, serviceBaseUrl(), explain, traffic);
+            List<Map<String, Object>> notFired = java.util.Collections.synchronizedList(new ArrayList<>());
+            List<Card> cards = processor.processAll(called.members(), request, receivedAt, serviceBaseUrl(), explain, traffic,
+                    notFired::add);
             status = "200";
             log.info("service={} hookInstance={} cards={} ms={}", called.id(), request.hookInstance(), cards.size(),
                     java.time.Duration.between(receivedAt, Instant.now()).toMillis());
-            return new CardsResponse(cards);
+            return explain ? new CardsResponse(cards, Map.of(Card.EXPLANATION, Map.of("notFired", List.copyOf(notFired))))
+                    : new CardsResponse(cards);
         } catch (UnknownServiceException e) {
             status = "404";
             throw e;
