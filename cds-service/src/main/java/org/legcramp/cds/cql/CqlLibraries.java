@@ -42,6 +42,7 @@ public final class CqlLibraries {
 
     private final LibraryManager libraryManager;
     private final Map<String, CompiledLibrary> compiledByName = new LinkedHashMap<>();
+    private final Map<String, String> sourceByName;
 
     /**
      * @param cqlSourceByLibraryName CQL text of every content library, by its declared name
@@ -50,6 +51,7 @@ public final class CqlLibraries {
         CqlCompilerOptions options = CqlCompilerOptions.defaultOptions();
         options.getOptions().add(CqlCompilerOptions.Options.EnableLocators);
         options.getOptions().add(CqlCompilerOptions.Options.EnableResultTypes);
+        this.sourceByName = Map.copyOf(cqlSourceByLibraryName);
         this.libraryManager = new LibraryManager(new ModelManager(), options);
         libraryManager.getLibrarySourceLoader().registerProvider(new FhirLibrarySourceProvider());
         libraryManager.getLibrarySourceLoader().registerProvider(identifier -> {
@@ -160,6 +162,48 @@ public final class CqlLibraries {
             }
         }
         return types;
+    }
+
+    /**
+     * The default of each of the library's parameters as its CQL writes it ({@code 30 days}), found
+     * through the translator's locators; parameters without a default are absent.
+     */
+    public Map<String, String> parameterDefaults(String libraryName) {
+        Map<String, String> defaults = new LinkedHashMap<>();
+        Library elm = elm(libraryName);
+        String[] lines = sourceByName.getOrDefault(libraryName, "").split("\\R", -1);
+        if (elm.getParameters() != null) {
+            for (org.hl7.elm.r1.ParameterDef parameter : elm.getParameters().getDef()) {
+                if (parameter.getDefault() != null && parameter.getDefault().getLocator() != null) {
+                    String text = textAt(lines, parameter.getDefault().getLocator());
+                    if (text != null) {
+                        defaults.put(parameter.getName(), text);
+                    }
+                }
+            }
+        }
+        return defaults;
+    }
+
+    /** Source text at an ELM locator {@code line:col-line:col} (1-based, inclusive); null when it cannot be read. */
+    private static String textAt(String[] lines, String locator) {
+        try {
+            String[] range = locator.split("-");
+            String[] start = range[0].split(":");
+            String[] end = range[1].split(":");
+            int startLine = Integer.parseInt(start[0]) - 1;
+            int endLine = Integer.parseInt(end[0]) - 1;
+            StringBuilder text = new StringBuilder();
+            for (int line = startLine; line <= endLine; line++) {
+                String source = lines[line];
+                int from = line == startLine ? Integer.parseInt(start[1]) - 1 : 0;
+                int to = line == endLine ? Math.min(source.length(), Integer.parseInt(end[1])) : source.length();
+                text.append(line == startLine ? "" : " ").append(source, from, to);
+            }
+            return text.toString().trim();
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     /**

@@ -73,6 +73,7 @@ public final class RuleCatalog {
                 }
             }
         }
+        checkSharedParameters(content, cql);
         Set<String> overrideReasonCodes = codesOf(content.codeSystems());
         for (PlanDefinition planDefinition : content.planDefinitions()) {
             String file = content.fileOf(planDefinition.getUrl());
@@ -302,6 +303,28 @@ public final class RuleCatalog {
     private static void requireDefine(String define, String file, String libraryName, Set<String> defines) {
         if (!defines.contains(define)) {
             throw new ContentException(file, "names define \"" + define + "\", which library " + libraryName + " does not have");
+        }
+    }
+
+    /**
+     * A parameter declared by several libraries (a window two rules share) is one setting: its
+     * type and default must agree, or a site that tunes one would silently keep the other.
+     */
+    private static void checkSharedParameters(KnowledgeArtifacts content, CqlLibraries cql) {
+        Map<String, String> firstDeclaredIn = new HashMap<>();
+        Map<String, String> declarations = new HashMap<>();
+        for (String library : content.cqlSourceByLibraryName().keySet()) {
+            Map<String, String> defaults = cql.parameterDefaults(library);
+            cql.parameterTypes(library).forEach((name, type) -> {
+                String declaration = type + " default " + defaults.getOrDefault(name, "(none)").replaceAll("\\s+", " ");
+                String earlier = declarations.putIfAbsent(name, declaration);
+                firstDeclaredIn.putIfAbsent(name, library);
+                if (earlier != null && !earlier.equals(declaration)) {
+                    throw new ContentException(content.fileOf(library), "parameter \"" + name + "\" is " + declaration
+                            + " here but " + earlier + " in " + content.fileOf(firstDeclaredIn.get(name))
+                            + "; a parameter that several libraries declare is one setting and must agree");
+                }
+            });
         }
     }
 

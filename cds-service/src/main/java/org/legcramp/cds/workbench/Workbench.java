@@ -97,7 +97,7 @@ public final class Workbench {
     }
 
     private List<Map<String, Object>> parameters(String library) {
-        Map<String, String> defaults = defaultsAsWritten(library);
+        Map<String, String> defaults = libraries.parameterDefaults(library);
         List<Map<String, Object>> parameters = new ArrayList<>();
         libraries.parameterTypes(library).forEach((name, type) -> {
             Map<String, Object> parameter = new LinkedHashMap<>();
@@ -107,43 +107,6 @@ public final class Workbench {
             parameters.add(parameter);
         });
         return parameters;
-    }
-
-    /** The default of each parameter as the CQL writes it ({@code 30 days}), from the translator's locators. */
-    private Map<String, String> defaultsAsWritten(String library) {
-        Map<String, String> defaults = new LinkedHashMap<>();
-        var elm = libraries.elm(library);
-        String[] lines = content.cqlSourceByLibraryName().getOrDefault(library, "").split("\\R", -1);
-        if (elm.getParameters() == null) {
-            return defaults;
-        }
-        for (var parameter : elm.getParameters().getDef()) {
-            if (parameter.getDefault() != null && parameter.getDefault().getLocator() != null) {
-                defaults.put(parameter.getName(), textAt(lines, parameter.getDefault().getLocator()));
-            }
-        }
-        return defaults;
-    }
-
-    /** Source text at an ELM locator {@code line:col-line:col} (1-based, inclusive). */
-    private static String textAt(String[] lines, String locator) {
-        try {
-            String[] range = locator.split("-");
-            String[] start = range[0].split(":");
-            String[] end = range[1].split(":");
-            int startLine = Integer.parseInt(start[0]) - 1;
-            int endLine = Integer.parseInt(end[0]) - 1;
-            StringBuilder text = new StringBuilder();
-            for (int line = startLine; line <= endLine; line++) {
-                String content = lines[line];
-                int from = line == startLine ? Integer.parseInt(start[1]) - 1 : 0;
-                int to = line == endLine ? Math.min(content.length(), Integer.parseInt(end[1])) : content.length();
-                text.append(line == startLine ? "" : " ").append(content, from, to);
-            }
-            return text.toString().trim();
-        } catch (RuntimeException e) {
-            return null; // a locator we cannot read: the page shows the type without a default
-        }
     }
 
     /** The sample patients: every hook case and every CQL case of the checkout, with the services each can run on. */
@@ -370,7 +333,7 @@ public final class Workbench {
 
     /** The value each parameter had: the override as given, or the default as the CQL writes it. */
     private Map<String, Object> parametersUsed(String library, JsonNode overrides) {
-        Map<String, String> defaults = defaultsAsWritten(library);
+        Map<String, String> defaults = libraries.parameterDefaults(library);
         Map<String, Object> used = new LinkedHashMap<>();
         for (String name : libraries.parameterTypes(library).keySet()) {
             JsonNode override = overrides == null ? null : overrides.get(name);

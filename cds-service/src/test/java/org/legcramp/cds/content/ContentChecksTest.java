@@ -103,6 +103,17 @@ class ContentChecksTest {
     }
 
     @Test
+    void aParameterTwoLibrariesDeclareMustAgree() throws IOException {
+        copyShippedContent();
+        edit("cql/PrescribingCascade.cql", cql -> cql.replace("parameter \"Diuretic Start Lookback\" System.Quantity default 1 year",
+                "parameter \"Diuretic Start Lookback\" System.Quantity default 6 months"));
+        assertThatThrownBy(this::load).isInstanceOf(ContentException.class)
+                .hasMessageContaining("\"Diuretic Start Lookback\"").hasMessageContaining("6 months")
+                .hasMessageContaining("1 year").hasMessageContaining("cql/PrescribingCascade.cql")
+                .hasMessageContaining("cql/CrampsAfterNewDiuretic.cql");
+    }
+
+    @Test
     void planDefinitionNamingAMissingLibraryNamesTheFile() throws IOException {
         copyShippedContent();
         edit("fhir-resources/knowledge/plandefinitions/PlanDefinition-new-diuretic-order-sign.json",
