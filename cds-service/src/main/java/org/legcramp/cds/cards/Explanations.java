@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.hl7.fhir.r4.model.PlanDefinition.PlanDefinitionActionComponent;
 import org.legcramp.cds.cql.CqlEvaluator.Evaluation;
+import org.legcramp.cds.rules.CdsService;
 import org.legcramp.cds.cql.CqlValues;
 
 /**
@@ -31,6 +32,24 @@ public final class Explanations {
         explanation.put("library", evaluation.libraryName());
         explanation.put("defines", defines);
         return explanation;
+    }
+
+    /**
+     * Why no card came: for each action of the service whose condition did not hold, the service,
+     * the card's summary and the defines its action names, with their values and resources.
+     */
+    public static List<Map<String, Object>> ofSilence(CdsService service, Evaluation evaluation) {
+        List<Map<String, Object>> silent = new ArrayList<>();
+        for (PlanDefinitionActionComponent action : service.actions()) {
+            if (!CdsService.applies(action, evaluation.values())) {
+                Map<String, Object> explanation = new LinkedHashMap<>();
+                explanation.put("service", service.id());
+                explanation.put("summary", action.getTitle());
+                explanation.putAll(of(action, evaluation));
+                silent.add(explanation);
+            }
+        }
+        return silent;
     }
 
     private static Map<String, Object> define(String role, String name, Evaluation evaluation,

@@ -68,9 +68,11 @@ public final class CaseFiles {
     }
 
     private static HookCaseSpec loadHookCase(String rule, Path folder) {
-        JsonNode expected = readJson(folder.resolve("expected.json"));
+        Path expectedFile = folder.resolve("expected.json");
+        JsonNode expected = readJson(expectedFile);
+        LocalDate evaluationDate = LocalDate.parse(CaseFileSchema.hookExpectation(expectedFile, expected).evaluationDate());
         ObjectNode request = (ObjectNode) readJson(folder.resolve("request.json"));
-        long days = CaseDates.daysSince(LocalDate.parse(expected.get("evaluationDate").asText()));
+        long days = CaseDates.daysSince(evaluationDate);
         return new HookCaseSpec(rule, folder.getFileName().toString(), (ObjectNode) CaseDates.roll(request, days), expected);
     }
 

@@ -44,7 +44,26 @@ public final class CaseReport {
                     .append(String.join(", ", library.booleansNotSeenBothWays())).append(" | ")
                     .append(library.lineCoverage()).append(" |\n");
         }
+        md.append("\n## Which cases decide which way\n\n")
+                .append("Per library, each boolean define with the cases that saw it true and those that saw it false.\n");
+        for (Coverage.LibraryCoverage library : coverage.summary()) {
+            var byDefine = coverage.casesByBooleanDefine(library.library());
+            if (byDefine.isEmpty()) {
+                continue;
+            }
+            md.append("\n### ").append(library.library()).append("\n\n| define | true in | false in |\n|---|---|---|\n");
+            byDefine.forEach((define, cases) -> md.append("| ").append(define).append(" | ")
+                    .append(caseList(cases.get(Boolean.TRUE))).append(" | ").append(caseList(cases.get(Boolean.FALSE))).append(" |\n"));
+        }
         return md.toString();
+    }
+
+    private static String caseList(List<String> cases) {
+        if (cases == null || cases.isEmpty()) {
+            return "**none**";
+        }
+        List<String> distinct = cases.stream().distinct().toList();
+        return distinct.size() + ": " + String.join("<br>", distinct).replace("|", "\\|");
     }
 
     public static void write(Path folder, List<CaseResult> results, Coverage coverage) {

@@ -11,7 +11,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
@@ -81,7 +80,10 @@ public final class CaseRunner implements AutoCloseable {
         this.dataAssembler = new PatientDataAssembler(
                 new FhirFetcher(fhir, settings.fhirFetchTimeout(), settings.maxFetchedResources()), fetchPool,
                 new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
-        this.coverage = new Coverage(cql, content.cqlSourceByLibraryName().keySet());
+        Map<String, String> sourceFiles = new java.util.HashMap<>();
+        content.cqlSourceByLibraryName().keySet().forEach(library ->
+                sourceFiles.put(library, this.root.resolve(content.fileOf(library)).toString()));
+        this.coverage = new Coverage(cql, content.cqlSourceByLibraryName().keySet(), sourceFiles);
     }
 
     public Coverage coverage() {
@@ -99,8 +101,14 @@ public final class CaseRunner implements AutoCloseable {
     // ---- running cases
 
     public CaseResult run(CqlCase cqlCase) {
-        JsonNode expectedJson = CaseFiles.readJson(cqlCase.folder().resolve(CqlCase.EXPECTED_RESULTS));
-        long days = CaseDates.daysSince(LocalDate.parse(CqlCase.evaluationDateOf(expectedJson)));
+        Path expectedFile = cqlCase.folder().resolve(CqlCase.EXPECTED_RESULTS);
+        JsonNode expectedJson = CaseFiles.readJson(expectedFile);
+        long days;
+        try {
+            days = CaseDates.daysSince(CaseFileSchema.expectedResults(expectedFile, expectedJson));
+        } catch (CaseFileSchema.CaseFileException e) {
+            return new CaseResult("cql", cqlCase.library(), cqlCase.name(), List.of(e.getMessage()), List.of());
+        }
         JsonNode expected = CaseDates.roll(expectedJson.deepCopy(), days);
         List<Resource> resources = new ArrayList<>();
         IParser fhirParser = fhir.newJsonParser();
@@ -119,7 +127,7 @@ public final class CaseRunner implements AutoCloseable {
                 .orElseThrow(() -> new IllegalArgumentException(cqlCase.folder() + " has no Patient resource"));
         Evaluation evaluation = evaluator.evaluate(cqlCase.library(), patientId, resources, ZonedDateTime.now(ZoneOffset.UTC),
                 Map.of(), true);
-        coverage.record(evaluation, true);
+        coverage.record(evaluation, "cql " + cqlCase.library() + "/" + cqlCase.name());
 
         List<String> differences = new ArrayList<>();
         List<String> explanation = new ArrayList<>();
@@ -151,7 +159,7 @@ public final class CaseRunner implements AutoCloseable {
         try {
             HookRequest request = parser.parse(hookCase.request(), service.hook(), service.dataNeeds());
             Evaluation evaluation = evaluate(service, request, Instant.now());
-            coverage.record(evaluation, false);
+            coverage.record(evaluation, "hook " + hookCase.displayName());
             List<Card> cards = cardBuilder.cards(service, evaluation, request.patientId(), CARD_LINK_BASE, false);
             differences.addAll(CardExpectations.differences(hookCase.expected().get("cards"), JSON.valueToTree(cards)));
             if (!differences.isEmpty()) {

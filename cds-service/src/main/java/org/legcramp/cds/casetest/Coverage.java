@@ -21,10 +21,19 @@ public final class Coverage {
 
     private final Map<String, Map<String, Integer>> checksByLibrary = new TreeMap<>();
     private final Map<String, Map<String, TreeSet<Boolean>>> booleansByLibrary = new TreeMap<>();
+    /** library → boolean define → value → the cases (kind and name) that saw it. */
+    private final Map<String, Map<String, Map<Boolean, List<String>>>> casesByLibrary = new TreeMap<>();
+    /** library name → the path LCOV names for it: the library's own .cql file. */
+    private final Map<String, String> sourceFiles;
     /** SF → (DA line or BRDA line,block,branch) → hits. */
     private final Map<String, Map<String, Long>> lcov = new TreeMap<>();
 
-    Coverage(CqlLibraries cql, Collection<String> libraries) {
+    /**
+     * @param sourceFiles each content library's .cql file, as LCOV is to name it (the engine names
+     *     {@code Library-version.cql}, a file that does not exist, so genhtml could not render it)
+     */
+    Coverage(CqlLibraries cql, Collection<String> libraries, Map<String, String> sourceFiles) {
+        this.sourceFiles = Map.copyOf(sourceFiles);
         for (String library : libraries) {
             Map<String, Integer> checks = new LinkedHashMap<>();
             Map<String, TreeSet<Boolean>> booleans = new LinkedHashMap<>();
@@ -41,11 +50,15 @@ public final class Coverage {
         checksByLibrary.computeIfAbsent(library, l -> new LinkedHashMap<>()).merge(define, 1, Integer::sum);
     }
 
-    void record(Evaluation evaluation, boolean fromCqlCase) {
+    /** @param caseName the case that made the evaluation, e.g. {@code hook quinine-for-cramps/fires-...} */
+    void record(Evaluation evaluation, String caseName) {
         Map<String, TreeSet<Boolean>> booleans = booleansByLibrary.get(evaluation.libraryName());
         evaluation.values().forEach((define, value) -> {
             if (value instanceof Boolean seen && booleans != null && booleans.containsKey(define)) {
                 booleans.get(define).add(seen);
+                casesByLibrary.computeIfAbsent(evaluation.libraryName(), l -> new TreeMap<>())
+                        .computeIfAbsent(define, d -> new TreeMap<>())
+                        .computeIfAbsent(seen, b -> new ArrayList<>()).add(caseName);
             }
         });
         if (evaluation.lcov() != null) {
@@ -57,7 +70,7 @@ public final class Coverage {
         String file = null;
         for (String line : info.split("\\R")) {
             if (line.startsWith("SF:")) {
-                file = line.substring(3);
+                file = sourceFile(line.substring(3));
                 lcov.computeIfAbsent(file, f -> new TreeMap<>());
             } else if (file != null && (line.startsWith("DA:") || line.startsWith("BRDA:"))) {
                 int lastComma = line.lastIndexOf(',');
@@ -67,6 +80,21 @@ public final class Coverage {
                 lcov.get(file).merge(key, hits, Long::sum);
             }
         }
+    }
+
+    /** {@code LegCrampCommon-1.0.0.cql} (the engine's name) → the library's file. */
+    private String sourceFile(String engineName) {
+        String library = engineName.replaceFirst("\\.cql$", "").replaceFirst("-[^-]*$", "");
+        return sourceFiles.getOrDefault(library, sourceFiles.getOrDefault(engineName.replaceFirst("\\.cql$", ""), engineName));
+    }
+
+    /**
+     * For each boolean define of a library, the cases that saw it true and those that saw it false:
+     * which cases exercise which branch of the rule (a library whose cases are all silent shows
+     * every deciding define seen false only).
+     */
+    public Map<String, Map<Boolean, List<String>>> casesByBooleanDefine(String library) {
+        return casesByLibrary.getOrDefault(library, Map.of());
     }
 
     /** The merged coverage in LCOV format (for IDEs and genhtml). */
@@ -115,8 +143,7 @@ public final class Coverage {
     }
 
     private String lineCoverage(String library) {
-        Map<String, Long> entries = lcov.entrySet().stream().filter(e -> e.getKey().contains(library))
-                .map(Map.Entry::getValue).findFirst().orElse(null);
+        Map<String, Long> entries = lcov.get(sourceFiles.getOrDefault(library, library));
         if (entries == null) {
             return NOT_EVALUATED;
         }

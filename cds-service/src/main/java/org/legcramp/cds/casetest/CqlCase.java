@@ -13,12 +13,13 @@ public record CqlCase(String library, String name, Path folder) {
     public static final String EXPECTED_RESULTS = "expected-results.json";
     public static final String EVALUATION_DATE_EXTENSION = "http://legcrampcds.org/fhir/StructureDefinition/evaluation-date";
 
-    static String evaluationDateOf(JsonNode expectedResults) {
+    static String evaluationDateOf(JsonNode expectedResults, Path file) {
         for (JsonNode extension : expectedResults.path("extension")) {
             if (EVALUATION_DATE_EXTENSION.equals(extension.path("url").asText())) {
                 return extension.path("valueDate").asText();
             }
         }
-        throw new IllegalArgumentException("expected-results.json has no evaluation-date extension");
+        throw new CaseFileSchema.CaseFileException(file, "has no extension " + EVALUATION_DATE_EXTENSION
+                + " with a valueDate (the date the case's data is written as of)");
     }
 }

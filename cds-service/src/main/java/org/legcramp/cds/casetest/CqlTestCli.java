@@ -23,7 +23,14 @@ public final class CqlTestCli {
         List<CaseResult> results = new ArrayList<>();
         try (CaseRunner runner = new CaseRunner(root)) {
             List<CqlCase> cqlCases = runner.cqlCases(filter, caseName);
-            List<HookCaseSpec> hookCases = runner.hookCases(filter, caseName);
+            List<HookCaseSpec> hookCases;
+            try {
+                hookCases = runner.hookCases(filter, caseName);
+            } catch (CaseFileSchema.CaseFileException e) {
+                System.out.println("FAIL " + e.getMessage());
+                System.exit(1);
+                return;
+            }
             int total = cqlCases.size() + hookCases.size();
             if (total == 0) {
                 System.out.println("No case matches " + (filter == null ? "" : filter) + (caseName == null ? "" : " " + caseName));

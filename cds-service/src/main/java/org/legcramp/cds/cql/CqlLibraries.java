@@ -42,6 +42,7 @@ public final class CqlLibraries {
 
     private final LibraryManager libraryManager;
     private final Map<String, CompiledLibrary> compiledByName = new LinkedHashMap<>();
+    private final Map<String, String> sourceByName;
 
     /**
      * @param cqlSourceByLibraryName CQL text of every content library, by its declared name
@@ -50,6 +51,7 @@ public final class CqlLibraries {
         CqlCompilerOptions options = CqlCompilerOptions.defaultOptions();
         options.getOptions().add(CqlCompilerOptions.Options.EnableLocators);
         options.getOptions().add(CqlCompilerOptions.Options.EnableResultTypes);
+        this.sourceByName = Map.copyOf(cqlSourceByLibraryName);
         this.libraryManager = new LibraryManager(new ModelManager(), options);
         libraryManager.getLibrarySourceLoader().registerProvider(new FhirLibrarySourceProvider());
         libraryManager.getLibrarySourceLoader().registerProvider(identifier -> {
@@ -138,6 +140,128 @@ public final class CqlLibraries {
             return List.of();
         }
         return elm.getParameters().getDef().stream().map(org.hl7.elm.r1.ParameterDef::getName).toList();
+    }
+
+    /**
+     * The declared type of each of the library's parameters, in CQL's own words ({@code Quantity},
+     * {@code Decimal}, {@code Integer}, {@code List<FHIR.Condition>}, ...), in source order.
+     */
+    public Map<String, String> parameterTypes(String libraryName) {
+        Library elm = elm(libraryName);
+        Map<String, String> types = new LinkedHashMap<>();
+        if (elm.getParameters() != null) {
+            for (org.hl7.elm.r1.ParameterDef parameter : elm.getParameters().getDef()) {
+                String type = describe(parameter.getParameterTypeSpecifier());
+                if (type == null) {
+                    type = describe(parameter.getResultTypeName(), parameter.getResultTypeSpecifier());
+                }
+                if (type == null && parameter.getDefault() != null) {
+                    type = describe(parameter.getDefault().getResultTypeName(), parameter.getDefault().getResultTypeSpecifier());
+                }
+                types.put(parameter.getName(), type == null ? "Any" : type);
+            }
+        }
+        return types;
+    }
+
+    /**
+     * The default of each of the library's parameters as its CQL writes it ({@code 30 days}), found
+     * through the translator's locators; parameters without a default are absent.
+     */
+    public Map<String, String> parameterDefaults(String libraryName) {
+        Map<String, String> defaults = new LinkedHashMap<>();
+        Library elm = elm(libraryName);
+        String[] lines = sourceByName.getOrDefault(libraryName, "").split("\\R", -1);
+        if (elm.getParameters() != null) {
+            for (org.hl7.elm.r1.ParameterDef parameter : elm.getParameters().getDef()) {
+                if (parameter.getDefault() != null && parameter.getDefault().getLocator() != null) {
+                    String text = textAt(lines, parameter.getDefault().getLocator());
+                    if (text != null) {
+                        defaults.put(parameter.getName(), text);
+                    }
+                }
+            }
+        }
+        return defaults;
+    }
+
+    /** Source text at an ELM locator {@code line:col-line:col} (1-based, inclusive); null when it cannot be read. */
+    private static String textAt(String[] lines, String locator) {
+        try {
+            String[] range = locator.split("-");
+            String[] start = range[0].split(":");
+            String[] end = range[1].split(":");
+            int startLine = Integer.parseInt(start[0]) - 1;
+            int endLine = Integer.parseInt(end[0]) - 1;
+            StringBuilder text = new StringBuilder();
+            for (int line = startLine; line <= endLine; line++) {
+                String source = lines[line];
+                int from = line == startLine ? Integer.parseInt(start[1]) - 1 : 0;
+                int to = line == endLine ? Math.min(source.length(), Integer.parseInt(end[1])) : source.length();
+                text.append(line == startLine ? "" : " ").append(source, from, to);
+            }
+            return text.toString().trim();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The result type of a define, in CQL's own words ({@code Boolean}, {@code String},
+     * {@code List<FHIR.MedicationRequest>}), from the translator's result types; null when the
+     * library has no such define or the translator gave it no type.
+     */
+    public String resultType(String libraryName, String define) {
+        Library elm = elm(libraryName);
+        if (elm.getStatements() == null) {
+            return null;
+        }
+        return elm.getStatements().getDef().stream()
+                .filter(def -> !(def instanceof FunctionDef) && def.getName().equals(define))
+                .findFirst()
+                .map(def -> {
+                    String type = describe(def.getResultTypeName(), def.getResultTypeSpecifier());
+                    return type != null || def.getExpression() == null ? type
+                            : describe(def.getExpression().getResultTypeName(), def.getExpression().getResultTypeSpecifier());
+                })
+                .orElse(null);
+    }
+
+    private static final String SYSTEM_TYPES = "urn:hl7-org:elm-types:r1";
+
+    private static String describe(javax.xml.namespace.QName name, org.hl7.elm.r1.TypeSpecifier specifier) {
+        return name != null ? describe(name) : describe(specifier);
+    }
+
+    private static String describe(javax.xml.namespace.QName name) {
+        if (name == null) {
+            return null;
+        }
+        if (SYSTEM_TYPES.equals(name.getNamespaceURI())) {
+            return name.getLocalPart();
+        }
+        return (CqlEvaluator.FHIR_MODEL_URI.equals(name.getNamespaceURI()) ? "FHIR." : "") + name.getLocalPart();
+    }
+
+    private static String describe(org.hl7.elm.r1.TypeSpecifier specifier) {
+        if (specifier instanceof org.hl7.elm.r1.NamedTypeSpecifier named) {
+            return describe(named.getName());
+        }
+        if (specifier instanceof org.hl7.elm.r1.ListTypeSpecifier list) {
+            String element = describe(list.getElementType());
+            return "List<" + (element == null ? "Any" : element) + ">";
+        }
+        if (specifier instanceof org.hl7.elm.r1.IntervalTypeSpecifier interval) {
+            String point = describe(interval.getPointType());
+            return "Interval<" + (point == null ? "Any" : point) + ">";
+        }
+        if (specifier instanceof org.hl7.elm.r1.TupleTypeSpecifier) {
+            return "Tuple";
+        }
+        if (specifier instanceof org.hl7.elm.r1.ChoiceTypeSpecifier) {
+            return "Choice";
+        }
+        return null;
     }
 
     /** Names of the content's own libraries (FHIRHelpers excluded). */

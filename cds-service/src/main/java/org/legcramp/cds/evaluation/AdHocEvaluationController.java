@@ -4,13 +4,11 @@ import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.parser.DataFormatException;
 import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.servlet.http.HttpServletRequest;
-import java.math.BigDecimal;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +19,6 @@ import org.legcramp.cds.cql.CqlLibraries;
 import org.legcramp.cds.cql.CqlValues;
 import org.legcramp.cds.hooks.BadRequestException;
 import org.legcramp.cds.hooks.HookRequestParser;
-import org.opencds.cqf.cql.engine.runtime.Quantity;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -61,7 +58,7 @@ public class AdHocEvaluationController {
                 .map(r -> r.getIdElement().getIdPart()).findFirst()
                 .orElseThrow(() -> new BadRequestException("'patient' must hold a Patient resource with an id"));
         ZonedDateTime evaluationTime = evaluationTime(request.get("evaluationDateTime"));
-        Map<String, Object> parameters = parameters(request.get("parameters"), library);
+        Map<String, Object> parameters = ParameterValues.of(libraries, library, request.get("parameters"));
 
         var evaluation = evaluator.evaluate(library, patientId, resources, evaluationTime, parameters);
         Map<String, Object> defines = new LinkedHashMap<>();
@@ -107,39 +104,5 @@ public class AdHocEvaluationController {
         } catch (DateTimeParseException e) {
             throw new BadRequestException("'evaluationDateTime' must be an ISO 8601 date-time with offset, e.g. 2026-11-20T09:00:00Z");
         }
-    }
-
-    /** JSON values to CQL: booleans, integers, decimals, strings, and {"value": 30, "unit": "days"} quantities. */
-    private Map<String, Object> parameters(JsonNode values, String library) {
-        Map<String, Object> parameters = new HashMap<>();
-        if (values == null || values.isNull()) {
-            return parameters;
-        }
-        if (!values.isObject()) {
-            throw new BadRequestException("'parameters' must be an object of parameter name to value");
-        }
-        List<String> known = libraries.parameterNames(library);
-        for (Map.Entry<String, JsonNode> entry : values.properties()) {
-            if (!known.contains(entry.getKey())) {
-                throw new BadRequestException("Library " + library + " has no parameter \"" + entry.getKey() + "\"; it has " + known);
-            }
-            JsonNode value = entry.getValue();
-            Object converted;
-            if (value.isBoolean()) {
-                converted = value.booleanValue();
-            } else if (value.isInt()) {
-                converted = value.intValue();
-            } else if (value.isNumber()) {
-                converted = value.decimalValue();
-            } else if (value.isTextual()) {
-                converted = value.asText();
-            } else if (value.isObject() && value.path("value").isNumber() && value.path("unit").isTextual()) {
-                converted = new Quantity().withValue(new BigDecimal(value.get("value").asText())).withUnit(value.get("unit").asText());
-            } else {
-                throw new BadRequestException("Parameter \"" + entry.getKey() + "\" must be a boolean, number, string or {\"value\", \"unit\"}");
-            }
-            parameters.put(entry.getKey(), converted);
-        }
-        return parameters;
     }
 }

@@ -99,11 +99,14 @@ public class CdsHooksController {
             // Not "service": the production profile's ECS JSON logs have a "service" object of their own,
             // and a second "service" makes the appender drop the whole line.
             MDC.put(MDC_SERVICE, called.id());
-            List<Card> cards = processor.processAll(called.members(), request, receivedAt, serviceBaseUrl(), explain, traffic);
+            List<Map<String, Object>> notFired = java.util.Collections.synchronizedList(new ArrayList<>());
+            List<Card> cards = processor.processAll(called.members(), request, receivedAt, serviceBaseUrl(), explain, traffic,
+                    notFired::add);
             status = "200";
             log.info("service={} hookInstance={} cards={} ms={}", called.id(), request.hookInstance(), cards.size(),
                     java.time.Duration.between(receivedAt, Instant.now()).toMillis());
-            return new CardsResponse(cards);
+            return explain ? new CardsResponse(cards, Map.of(Card.EXPLANATION, Map.of("notFired", List.copyOf(notFired))))
+                    : new CardsResponse(cards);
         } catch (UnknownServiceException e) {
             status = "404";
             throw e;

@@ -17,6 +17,7 @@ import java.util.concurrent.TimeoutException;
 import org.hl7.fhir.r4.model.Resource;
 import org.legcramp.cds.CdsProperties;
 import org.legcramp.cds.cards.CardBuilder;
+import org.legcramp.cds.cards.Explanations;
 import org.legcramp.cds.cql.CqlEvaluator;
 import org.legcramp.cds.cql.EvaluationAbandonedException;
 import org.legcramp.cds.feedback.CardLedger;
@@ -95,6 +96,16 @@ public class HookProcessor {
      */
     public List<Card> processAll(List<CdsService> services, HookRequest request, Instant receivedAt, URI serviceBaseUrl,
             boolean explain, TrafficClass traffic) {
+        return processAll(services, request, receivedAt, serviceBaseUrl, explain, traffic, notFired -> {});
+    }
+
+    /**
+     * As above; with {@code explain}, each card of a rule that did not fire is explained to
+     * {@code silence} (its service, summary, and the defines that decided it with their values and
+     * resources), so a caller can say why no card came as well as why one did.
+     */
+    public List<Card> processAll(List<CdsService> services, HookRequest request, Instant receivedAt, URI serviceBaseUrl,
+            boolean explain, TrafficClass traffic, java.util.function.Consumer<Map<String, Object>> silence) {
         services = services.stream().filter(service -> modes.mode(service) != RuleMode.OFF).toList();
         Instant deadline = receivedAt.plus(properties.requestDeadline());
         List<Future<List<Card>>> running = new ArrayList<>();
@@ -107,6 +118,9 @@ public class HookProcessor {
                     var evaluation = stage(service, "evaluation", () -> explain
                             ? evaluator.evaluate(service.libraryName(), request.patientId(), data, now, Map.of(), null, false)
                             : service.evaluateForCards(evaluator, request.patientId(), data, now));
+                    if (explain) {
+                        Explanations.ofSilence(service, evaluation).forEach(silence);
+                    }
                     return stage(service, "cards", () -> cardBuilder.cards(service, evaluation, request.patientId(),
                             serviceBaseUrl, explain));
                 }));

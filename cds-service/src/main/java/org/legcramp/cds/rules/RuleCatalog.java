@@ -74,6 +74,7 @@ public final class RuleCatalog {
                 }
             }
         }
+        checkSharedParameters(content, cql);
         Set<String> overrideReasonCodes = codesOf(content.codeSystems());
         for (PlanDefinition planDefinition : content.planDefinitions()) {
             String file = content.fileOf(planDefinition.getUrl());
@@ -230,8 +231,15 @@ public final class RuleCatalog {
         if (action.getCondition().size() != 1) {
             throw new ContentException(file, "action needs exactly one applicability condition");
         }
-        requireDefine(action.getConditionFirstRep().getExpression().getExpression(), file, libraryName, defines);
-        action.getDynamicValue().forEach(d -> requireDefine(d.getExpression().getExpression(), file, libraryName, defines));
+        String condition = action.getConditionFirstRep().getExpression().getExpression();
+        requireDefine(condition, file, libraryName, defines);
+        requireType(condition, "Boolean", "condition", action, file, libraryName);
+        for (var dynamicValue : action.getDynamicValue()) {
+            requireDefine(dynamicValue.getExpression().getExpression(), file, libraryName, defines);
+            if (CardBuilder.DETAIL_PATH.equals(dynamicValue.getPath())) {
+                requireType(dynamicValue.getExpression().getExpression(), "String", "detail", action, file, libraryName);
+            }
+        }
         for (Extension reason : action.getExtensionsByUrl(OVERRIDE_REASON_EXTENSION)) {
             Coding coding = (Coding) reason.getValue();
             if (!overrideReasonCodes.contains(coding.getSystem() + "|" + coding.getCode())) {
@@ -251,6 +259,13 @@ public final class RuleCatalog {
                             .orElseThrow(() -> new ContentException(file, "a remove suggestion needs a dynamicValue with path '"
                                     + CardBuilder.DELETE_TARGET_PATH + "' giving references to the orders to delete"));
                     requireDefine(resource.getExpression().getExpression(), file, libraryName, defines);
+                    String target = resource.getExpression().getExpression();
+                    String targetType = cql.resultType(libraryName, target);
+                    if (!isReferences(targetType)) {
+                        throw new ContentException(file, "action '" + action.getTitle() + "': remove suggestion '"
+                                + suggestion.getTitle() + "' names define \"" + target + "\" of " + libraryName
+                                + ", which is a " + targetType + "; a remove target must be a list of FHIR References (the orders to delete)");
+                    }
                 }
                 case "create" -> {
                     ActivityDefinition definition = activityDefinitionsByUrl.get(suggestion.getDefinitionCanonicalType().getValue());
@@ -276,9 +291,46 @@ public final class RuleCatalog {
         }
     }
 
+    /** The translator's result type of a define must be what the card reads it as. */
+    private void requireType(String define, String type, String role, PlanDefinitionActionComponent action, String file,
+            String libraryName) {
+        String actual = cql.resultType(libraryName, define);
+        if (!type.equals(actual)) {
+            throw new ContentException(file, "action '" + action.getTitle() + "': " + role + " names define \"" + define
+                    + "\" of " + libraryName + ", which is a " + actual + "; a " + role + " must be a " + type);
+        }
+    }
+
+    /** {@code List<FHIR.Reference>} or {@code FHIR.Reference}: what {@code action.resource} takes (the orders to delete). */
+    private static boolean isReferences(String type) {
+        return "List<FHIR.Reference>".equals(type) || "FHIR.Reference".equals(type);
+    }
+
     private static void requireDefine(String define, String file, String libraryName, Set<String> defines) {
         if (!defines.contains(define)) {
             throw new ContentException(file, "names define \"" + define + "\", which library " + libraryName + " does not have");
+        }
+    }
+
+    /**
+     * A parameter declared by several libraries (a window two rules share) is one setting: its
+     * type and default must agree, or a site that tunes one would silently keep the other.
+     */
+    private static void checkSharedParameters(KnowledgeArtifacts content, CqlLibraries cql) {
+        Map<String, String> firstDeclaredIn = new HashMap<>();
+        Map<String, String> declarations = new HashMap<>();
+        for (String library : content.cqlSourceByLibraryName().keySet()) {
+            Map<String, String> defaults = cql.parameterDefaults(library);
+            cql.parameterTypes(library).forEach((name, type) -> {
+                String declaration = type + " default " + defaults.getOrDefault(name, "(none)").replaceAll("\\s+", " ");
+                String earlier = declarations.putIfAbsent(name, declaration);
+                firstDeclaredIn.putIfAbsent(name, library);
+                if (earlier != null && !earlier.equals(declaration)) {
+                    throw new ContentException(content.fileOf(library), "parameter \"" + name + "\" is " + declaration
+                            + " here but " + earlier + " in " + content.fileOf(firstDeclaredIn.get(name))
+                            + "; a parameter that several libraries declare is one setting and must agree");
+                }
+            });
         }
     }
 

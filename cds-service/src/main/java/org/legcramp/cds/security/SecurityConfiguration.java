@@ -61,21 +61,39 @@ public class SecurityConfiguration {
     }
 
     @Bean
-    CdsClientTokenVerifier cdsClientTokenVerifier(SecurityProperties properties, UsedTokenIds usedTokenIds) {
+    CdsClientTokenVerifier cdsClientTokenVerifier(SecurityProperties properties, UsedTokenIds usedTokenIds,
+            @org.springframework.beans.factory.annotation.Value("${legcramp.workbench.enabled:false}") boolean workbench,
+            @org.springframework.beans.factory.annotation.Value("${legcramp.ad-hoc-evaluation.enabled:true}") boolean adHoc) {
         if (properties.requireClientAuthentication() && properties.trustedIssuers().isEmpty()) {
             throw new IllegalStateException("legcramp.security.require-client-authentication is true but no "
                     + "legcramp.security.trusted-issuers is configured: no EHR could call the service");
         }
         if (!properties.requireClientAuthentication()) {
-            log.warn("CDS client authentication is OFF: anyone who can reach this service can call it. "
-                    + "For local trials only; see docs/deployment.md to register an EHR and turn it on.");
+            log.warn("CDS client authentication is OFF: anyone who can reach this service can call it (open: {}). "
+                    + "For local trials only; see docs/deployment.md to register an EHR and turn it on.",
+                    openEndpoints(workbench, adHoc));
         }
         return new CdsClientTokenVerifier(properties, usedTokenIds);
     }
 
+    /** What the open default run lets anyone reach, for the start-up warning. */
+    static String openEndpoints(boolean workbench, boolean adHoc) {
+        List<String> open = new java.util.ArrayList<>(List.of("/cds-services", "/cds-services/{id}",
+                "/cds-services/{id}/feedback", "/analytics/cards", "/analytics/firing-rates"));
+        if (adHoc) {
+            open.add("/cql/evaluate");
+        }
+        if (workbench) {
+            open.add("/workbench");
+        }
+        return String.join(", ", open);
+    }
+
     @Bean
     SecurityFilterChain securityFilterChain(HttpSecurity http, SecurityProperties properties,
-            CdsClientTokenVerifier verifier, CdsProperties cdsProperties) throws Exception {
+            CdsClientTokenVerifier verifier, CdsProperties cdsProperties,
+            @org.springframework.beans.factory.annotation.Value("${legcramp.workbench.enabled:false}") boolean workbench)
+            throws Exception {
         http.csrf(csrf -> csrf.disable())
                 .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .cors(Customizer.withDefaults())
@@ -87,13 +105,19 @@ public class SecurityConfiguration {
             http.authorizeHttpRequests(auth -> auth.anyRequest().permitAll());
             return http.build();
         }
-        http.authorizeHttpRequests(auth -> auth
-                        .requestMatchers(HttpMethod.OPTIONS, "/**").permitAll()
-                        .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/prometheus",
-                                "/education/**", "/error").permitAll()
-                        .requestMatchers("/cds-services", "/cds-services/**").hasAuthority(CDS_CLIENT)
-                        .requestMatchers("/analytics/**", "/cql/**").hasRole(INFORMATICIST)
-                        .anyRequest().denyAll())
+        http.authorizeHttpRequests(auth -> {
+                    auth.requestMatchers(HttpMethod.OPTIONS, "/**").permitAll()
+                            .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/prometheus",
+                                    "/education/**", "/error").permitAll()
+                            .requestMatchers("/cds-services", "/cds-services/**").hasAuthority(CDS_CLIENT)
+                            .requestMatchers("/analytics/**", "/cql/**").hasRole(INFORMATICIST);
+                    if (workbench) {
+                        auth.requestMatchers("/workbench", "/workbench/**").hasRole(INFORMATICIST);
+                    } else {
+                        auth.requestMatchers("/workbench", "/workbench/**").permitAll(); // off: a plain 404, no login asked
+                    }
+                    auth.anyRequest().denyAll();
+                })
                 .oauth2ResourceServer(server -> server
                         .authenticationManagerResolver(cdsClients(verifier, cdsProperties))
                         .authenticationEntryPoint(SecurityConfiguration::unauthorized))

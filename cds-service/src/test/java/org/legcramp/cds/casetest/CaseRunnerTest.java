@@ -57,6 +57,21 @@ class CaseRunnerTest {
     }
 
     @Test
+    void cqlCaseWithAnUnknownKeyFailsAloneNamingFileAndKey() throws IOException {
+        copyContentWithCases();
+        Path expected = checkout.resolve("cql/tests/QuinineForCramps/fires-quinine-ingredient-for-sleep-cramps/expected-results.json");
+        Files.writeString(expected, Files.readString(expected).replaceFirst("\"valueBoolean\"", "\"valueBolean\""));
+
+        try (CaseRunner runner = new CaseRunner(checkout)) {
+            CaseResult result = runner.run(runner.cqlCases("QuinineForCramps", "fires-quinine-ingredient").get(0));
+
+            assertThat(result.passed()).isFalse();
+            assertThat(result.differences()).singleElement().asString()
+                    .contains("expected-results.json").contains("valueBolean");
+        }
+    }
+
+    @Test
     void filterByRuleRunsThatRulesCqlAndHookCases() {
         try (CaseRunner runner = new CaseRunner(REPO)) {
             assertThat(runner.cqlCases("prescribing-cascade", null)).isNotEmpty()
@@ -75,5 +90,40 @@ class CaseRunnerTest {
         String report = Files.readString(checkout.resolve("report.md"));
         assertThat(report).contains("| PASS | cql | LegCrampCommon/").contains("## Coverage").contains("| LegCrampCommon |");
         assertThat(Files.readString(checkout.resolve("coverage.lcov"))).contains("SF:").contains("DA:");
+    }
+
+    @Test
+    void lcovNamesSourceFilesThatExistAndTheReportSaysWhichCasesDecideWhichWay() throws IOException {
+        try (CaseRunner runner = new CaseRunner(REPO)) {
+            List<CaseResult> results = new java.util.ArrayList<>(runner.cqlCases("QuinineForCramps", null).stream().map(runner::run).toList());
+            runner.hookCases("quinine-for-cramps", "silent-quinine-with-malaria-resolved").forEach(c -> results.add(runner.run(c)));
+            CaseReport.write(checkout, results, runner.coverage());
+        }
+        List<String> sourceFiles = Files.readAllLines(checkout.resolve("coverage.lcov")).stream()
+                .filter(line -> line.startsWith("SF:")).map(line -> line.substring(3)).toList();
+        assertThat(sourceFiles).isNotEmpty().allSatisfy(file -> assertThat(Path.of(file)).isRegularFile())
+                .anySatisfy(file -> assertThat(file).endsWith("cql/QuinineForCramps.cql"));
+        String report = Files.readString(checkout.resolve("report.md"));
+        assertThat(report).contains("## Which cases decide which way").contains("### QuinineForCramps")
+                .containsPattern("\\| Quinine Ordered For Cramps \\| \\d+: cql QuinineForCramps/fires-[^|]*\\| \\d+: [^|]*"
+                        + "hook quinine-for-cramps/silent-quinine-with-malaria-resolved");
+        Path genhtml = Path.of("/usr/bin/genhtml");
+        if (Files.isExecutable(genhtml)) { // .ci/run installs lcov; a workstation may not have it
+            Process run = new ProcessBuilder(genhtml.toString(), "--branch-coverage", "-q", "-o",
+                    checkout.resolve("html").toString(), checkout.resolve("coverage.lcov").toString())
+                    .redirectErrorStream(true).start();
+            String output = new String(run.getInputStream().readAllBytes());
+            assertThat(waitFor(run)).as(output).isZero();
+            assertThat(checkout.resolve("html/index.html")).isRegularFile();
+        }
+    }
+
+    private static int waitFor(Process process) {
+        try {
+            return process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 }

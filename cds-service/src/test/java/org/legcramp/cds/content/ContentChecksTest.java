@@ -24,6 +24,9 @@ class ContentChecksTest {
     private static final Path REPO = Path.of("..");
     private static final FhirContext FHIR = FhirContext.forR4Cached();
 
+    private static final String QUININE_ORDER_SIGN =
+            "fhir-resources/knowledge/plandefinitions/PlanDefinition-quinine-for-cramps-order-sign.json";
+
     @TempDir
     Path content;
 
@@ -64,6 +67,50 @@ class ContentChecksTest {
         assertThatThrownBy(this::load).isInstanceOf(ContentException.class)
                 .hasMessageContaining("PlanDefinition-quinine-for-cramps-order-sign.json")
                 .hasMessageContaining("No Such Define");
+    }
+
+    @Test
+    void conditionNamingAListDefineIsRefusedNamingFileActionAndDefine() throws IOException {
+        copyShippedContent();
+        edit(QUININE_ORDER_SIGN, json -> json.replaceFirst("\"expression\": \"Quinine Ordered For Cramps\"",
+                "\"expression\": \"Quinine Draft Orders\""));
+        assertThatThrownBy(this::load).isInstanceOf(ContentException.class)
+                .hasMessageContaining("PlanDefinition-quinine-for-cramps-order-sign.json")
+                .hasMessageContaining("condition").hasMessageContaining("\"Quinine Draft Orders\"")
+                .hasMessageContaining("List<FHIR.MedicationRequest>").hasMessageContaining("must be a Boolean")
+                .hasMessageContaining("action 'Cancel quinine");
+    }
+
+    @Test
+    void detailNamingABooleanDefineIsRefused() throws IOException {
+        copyShippedContent();
+        edit(QUININE_ORDER_SIGN, json -> json.replaceFirst("\"expression\": \"Card Detail\"", "\"expression\": \"Malaria On Record\""));
+        assertThatThrownBy(this::load).isInstanceOf(ContentException.class)
+                .hasMessageContaining("PlanDefinition-quinine-for-cramps-order-sign.json")
+                .hasMessageContaining("detail").hasMessageContaining("\"Malaria On Record\"")
+                .hasMessageContaining("is a Boolean").hasMessageContaining("must be a String");
+    }
+
+    @Test
+    void removeTargetThatIsNotReferencesIsRefused() throws IOException {
+        copyShippedContent();
+        edit(QUININE_ORDER_SIGN, json -> json.replaceFirst("\"expression\": \"Quinine Order References For Cramps\"",
+                "\"expression\": \"Detail\""));
+        assertThatThrownBy(this::load).isInstanceOf(ContentException.class)
+                .hasMessageContaining("PlanDefinition-quinine-for-cramps-order-sign.json")
+                .hasMessageContaining("remove suggestion").hasMessageContaining("\"Detail\"")
+                .hasMessageContaining("is a String").hasMessageContaining("list of FHIR References");
+    }
+
+    @Test
+    void aParameterTwoLibrariesDeclareMustAgree() throws IOException {
+        copyShippedContent();
+        edit("cql/PrescribingCascade.cql", cql -> cql.replace("parameter \"Diuretic Start Lookback\" System.Quantity default 1 year",
+                "parameter \"Diuretic Start Lookback\" System.Quantity default 6 months"));
+        assertThatThrownBy(this::load).isInstanceOf(ContentException.class)
+                .hasMessageContaining("\"Diuretic Start Lookback\"").hasMessageContaining("6 months")
+                .hasMessageContaining("1 year").hasMessageContaining("cql/PrescribingCascade.cql")
+                .hasMessageContaining("cql/CrampsAfterNewDiuretic.cql");
     }
 
     @Test
@@ -131,7 +178,9 @@ class ContentChecksTest {
         copyShippedContent();
         edit("cql/NewDiuretic.cql", cql -> cql.replace("exists \"Loop Diuretic Draft Orders\"", "exists \"Loop Diuretic Draft Order\""));
         assertThatThrownBy(() -> new SpringApplicationBuilder(CdsApplication.class)
-                .run("--legcramp.content-location=" + content.toUri(), "--server.port=0").close())
+                // The refusal is the expected outcome: Spring Boot's own "Application run failed" stack trace is noise here.
+                .run("--legcramp.content-location=" + content.toUri(), "--server.port=0",
+                        "--logging.level.org.springframework.boot.SpringApplication=off").close())
                 .rootCause().hasMessageContaining("cql/NewDiuretic.cql");
     }
 }

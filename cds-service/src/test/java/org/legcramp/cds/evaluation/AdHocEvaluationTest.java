@@ -63,6 +63,29 @@ class AdHocEvaluationTest {
     }
 
     @Test
+    void parameterOfTheWrongTypeIs400NamingTheParameterAndItsType() throws IOException {
+        ObjectNode request = request();
+        request.putObject("parameters").put("Recent Window", 7);
+
+        var reply = new CdsClient(port).post("/cql/evaluate", request);
+
+        assertThat(reply.status()).as(reply.body()).isEqualTo(400);
+        assertThat(reply.json().get("detail").asText()).contains("\"Recent Window\"").contains("Quantity")
+                .contains("\"unit\"");
+    }
+
+    @Test
+    void quantityWithoutAUnitIs400() throws IOException {
+        ObjectNode request = request();
+        request.putObject("parameters").putObject("Recent Window").put("value", 7);
+
+        var reply = new CdsClient(port).post("/cql/evaluate", request);
+
+        assertThat(reply.status()).as(reply.body()).isEqualTo(400);
+        assertThat(reply.json().get("detail").asText()).contains("Recent Window").contains("Quantity");
+    }
+
+    @Test
     void unknownLibraryIs400() throws IOException {
         var reply = new CdsClient(port).post("/cql/evaluate", request().put("library", "FHIRHelpers"));
 

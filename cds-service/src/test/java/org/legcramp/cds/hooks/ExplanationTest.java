@@ -35,10 +35,26 @@ class ExplanationTest {
     }
 
     @Test
+    void silenceIsExplainedToo() {
+        var reply = new CdsClient(port).post("/cds-services/quinine-for-cramps-order-sign?explain=true",
+                HookCase.named("quinine-for-cramps", "silent-quinine-ordered-for-malaria").request());
+
+        assertThat(reply.json().get("cards")).isEmpty();
+        JsonNode notFired = reply.json().path("extension").path(Card.EXPLANATION).path("notFired").get(0);
+        assertThat(notFired.path("service").asText()).isEqualTo("quinine-for-cramps-order-sign");
+        assertThat(notFired.path("summary").asText()).startsWith("Cancel quinine");
+        JsonNode condition = notFired.path("defines").get(0);
+        assertThat(condition.path("role").asText()).isEqualTo("condition");
+        assertThat(condition.path("name").asText()).isEqualTo("Quinine Ordered For Cramps");
+        assertThat(condition.path("value").asBoolean(true)).isFalse();
+    }
+
+    @Test
     void noExplanationUnlessAskedFor() {
         var reply = new CdsClient(port).post("/cds-services/quinine-for-cramps-order-sign",
                 HookCase.named("quinine-for-cramps", "fires-quinine-ingredient-for-sleep-cramps").request());
 
         assertThat(reply.json().at("/cards/0").has("extension")).isFalse();
+        assertThat(reply.json().has("extension")).isFalse();
     }
 }

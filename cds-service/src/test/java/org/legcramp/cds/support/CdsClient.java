@@ -41,7 +41,14 @@ public final class CdsClient {
     }
 
     public Reply get(String path) {
-        return send(HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(10)).GET().build());
+        return get(path, java.util.Map.of());
+    }
+
+    /** A get with extra headers, e.g. the traffic class of the call. */
+    public Reply get(String path, java.util.Map<String, String> headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(10));
+        headers.forEach(request::header);
+        return send(request.GET().build());
     }
 
     private Reply send(HttpRequest request) {
