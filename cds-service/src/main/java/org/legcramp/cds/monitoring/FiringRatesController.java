@@ -3,12 +3,12 @@ package org.legcramp.cds.monitoring;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.legcramp.cds.feedback.AnalyticsPeriod;
 import org.legcramp.cds.feedback.CardAnalytics;
 import org.legcramp.cds.feedback.CardLedger;
 import org.legcramp.cds.hooks.BadRequestException;
@@ -40,11 +40,9 @@ public class FiringRatesController {
     @GetMapping(path = "/analytics/firing-rates", produces = MediaType.APPLICATION_JSON_VALUE)
     public FiringRates firingRates(@RequestParam(required = false) String from, @RequestParam(required = false) String to,
             @RequestParam(required = false) String baselineDays, @RequestParam(required = false) String traffic) {
-        LocalDate end = date(to, "to", LocalDate.now(ZoneOffset.UTC));
-        LocalDate start = date(from, "from", end.minusDays(6));
-        if (start.isAfter(end)) {
-            throw new BadRequestException("'from' must not be after 'to'");
-        }
+        AnalyticsPeriod period = AnalyticsPeriod.of(from, to, 7);
+        LocalDate start = period.start();
+        LocalDate end = period.end();
         int baseline = days(baselineDays);
         boolean all = TrafficClass.includeNonClinical(traffic);
         LocalDate baselineFrom = start.minusDays(baseline);
@@ -100,16 +98,5 @@ public class FiringRatesController {
             // answered below
         }
         throw new BadRequestException("'baselineDays' must be a whole number of days from 1 to 366");
-    }
-
-    private static LocalDate date(String value, String name, LocalDate fallback) {
-        if (value == null || value.isBlank()) {
-            return fallback;
-        }
-        try {
-            return LocalDate.parse(value);
-        } catch (DateTimeParseException e) {
-            throw new BadRequestException("'" + name + "' must be a date like 2026-11-30");
-        }
     }
 }

@@ -2,7 +2,6 @@ package org.legcramp.cds.hooks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ca.uhn.fhir.context.FhirContext;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -10,10 +9,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
-import org.hl7.fhir.r4.model.Bundle;
-import org.hl7.fhir.r4.model.Resource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
@@ -56,7 +52,7 @@ class FhirServerFetchTest {
             JsonNode prefetched = client.post("/cds-services/" + hookCase.service(), hookCase.request()).json();
 
             fhirServer.clear();
-            fhirServer.store(prefetchResources(hookCase.request()));
+            fhirServer.storePrefetchOf(hookCase.request());
             ObjectNode withoutPrefetch = hookCase.request().deepCopy();
             withoutPrefetch.remove("prefetch");
             withoutPrefetch.put("fhirServer", fhirServer.baseUrl());
@@ -194,30 +190,13 @@ class FhirServerFetchTest {
     private static ObjectNode liverCaseServedBy(String fhirServerUrl, String token, boolean keepPrefetch) {
         ObjectNode request = HookCase.named("liver-disease-cramps-baclofen", "fires-cirrhosis-with-cramps").request();
         fhirServer.clear();
-        fhirServer.store(prefetchResources(request));
+        fhirServer.storePrefetchOf(request);
         if (!keepPrefetch) {
             request.remove("prefetch");
         }
         request.put("fhirServer", fhirServerUrl);
         request.putObject("fhirAuthorization").put("access_token", token).put("token_type", "Bearer");
         return request;
-    }
-
-    private static List<Resource> prefetchResources(JsonNode request) {
-        var parser = FhirContext.forR4Cached().newJsonParser();
-        List<Resource> resources = new ArrayList<>();
-        for (Map.Entry<String, JsonNode> entry : request.get("prefetch").properties()) {
-            if (entry.getValue().isNull()) {
-                continue;
-            }
-            Resource resource = (Resource) parser.parseResource(entry.getValue().toString());
-            if (resource instanceof Bundle bundle) {
-                bundle.getEntry().forEach(e -> resources.add(e.getResource()));
-            } else {
-                resources.add(resource);
-            }
-        }
-        return resources;
     }
 
     private static JsonNode withoutUuids(JsonNode response) {

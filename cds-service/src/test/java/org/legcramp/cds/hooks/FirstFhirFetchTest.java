@@ -2,8 +2,6 @@ package org.legcramp.cds.hooks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ca.uhn.fhir.context.FhirContext;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,9 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.hl7.fhir.r4.model.Bundle;
-import org.hl7.fhir.r4.model.Resource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.legcramp.cds.support.CdsClient;
@@ -47,7 +43,7 @@ class FirstFhirFetchTest {
     void firstCallThatFetchesAfterStartUpMeetsTheDeadlineLikeTheOnesAfterIt() throws Exception {
         try (InProcessFhirServer fhirServer = new InProcessFhirServer(TOKEN)) {
             ObjectNode request = HookCase.named("liver-disease-cramps-baclofen", "fires-cirrhosis-with-cramps").request();
-            fhirServer.store(prefetchResources(request));
+            fhirServer.storePrefetchOf(request);
             request.remove("prefetch");
             request.put("fhirServer", fhirServer.baseUrl());
             request.putObject("fhirAuthorization").put("access_token", TOKEN).put("token_type", "Bearer");
@@ -76,22 +72,5 @@ class FirstFhirFetchTest {
             http.send(HttpRequest.newBuilder(URI.create(fhirServer.baseUrl() + "/Condition?patient=nobody"))
                     .header("Authorization", "Bearer " + TOKEN).GET().build(), HttpResponse.BodyHandlers.ofString());
         }
-    }
-
-    private static List<Resource> prefetchResources(JsonNode request) {
-        var parser = FhirContext.forR4Cached().newJsonParser();
-        List<Resource> resources = new ArrayList<>();
-        for (Map.Entry<String, JsonNode> entry : request.get("prefetch").properties()) {
-            if (entry.getValue().isNull()) {
-                continue;
-            }
-            Resource resource = (Resource) parser.parseResource(entry.getValue().toString());
-            if (resource instanceof Bundle bundle) {
-                bundle.getEntry().forEach(e -> resources.add(e.getResource()));
-            } else {
-                resources.add(resource);
-            }
-        }
-        return resources;
     }
 }

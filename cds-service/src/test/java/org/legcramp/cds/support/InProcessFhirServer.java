@@ -13,15 +13,18 @@ import ca.uhn.fhir.rest.param.TokenOrListParam;
 import ca.uhn.fhir.rest.server.RestfulServer;
 import ca.uhn.fhir.rest.server.exceptions.AuthenticationException;
 import ca.uhn.fhir.rest.server.provider.HashMapResourceProvider;
+import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.servlet.http.HttpServletRequest;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleException;
 import org.apache.catalina.startup.Tomcat;
+import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Condition;
 import org.hl7.fhir.r4.model.DomainResource;
@@ -120,6 +123,24 @@ public final class InProcessFhirServer implements AutoCloseable {
             response.setContentType(fault.contentType);
             response.getWriter().write(fault.body);
         }
+    }
+
+    /** Serves what a hook request carries in its prefetch (a Bundle's entries, or the resource itself). */
+    public void storePrefetchOf(JsonNode request) {
+        var parser = FhirContext.forR4Cached().newJsonParser();
+        List<Resource> resources = new ArrayList<>();
+        for (Map.Entry<String, JsonNode> entry : request.get("prefetch").properties()) {
+            if (entry.getValue().isNull()) {
+                continue;
+            }
+            Resource resource = (Resource) parser.parseResource(entry.getValue().toString());
+            if (resource instanceof Bundle bundle) {
+                bundle.getEntry().forEach(e -> resources.add(e.getResource()));
+            } else {
+                resources.add(resource);
+            }
+        }
+        store(resources);
     }
 
     public void store(List<Resource> resources) {
