@@ -4,7 +4,6 @@ import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.parser.IParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -115,7 +114,7 @@ public final class ApplyComparisonBenchmark {
         catalog = calls.catalog();
         peer = ApplyPeer.fromCheckout(root);
         for (CdsService service : catalog.services()) {
-            service.prefetch().values().forEach(template -> prefetchedTypes.add(typeOf(template)));
+            service.prefetch().values().forEach(template -> prefetchedTypes.add(InProcessHookCalls.typeOf(template)));
         }
         prefetchedTypes.add("Medication");
     }
@@ -443,38 +442,21 @@ public final class ApplyComparisonBenchmark {
     }
 
     private ServiceCall serviceCall(CdsService service, Chart chart, MedicationRequest order, JsonNode orderJson) {
-        ObjectNode body = json.createObjectNode();
-        body.put("hook", service.hook().id());
-        body.put("hookInstance", "compare-" + service.id());
-        ObjectNode context = body.putObject("context");
-        context.put("userId", "Practitioner/bench");
-        context.put("patientId", chart.patientId());
+        JsonNode body = InProcessHookCalls.request(service.hook(), "compare-" + service.id(), "Practitioner/bench",
+                chart.patientId(), order == null ? null : orderJson, service.prefetch(), chart.json());
+        // $apply gets the same resources, parsed
         List<Resource> peerData = new ArrayList<>();
-        if (order != null) {
-            ObjectNode drafts = context.putObject("draftOrders").put("resourceType", "Bundle").put("type", "collection");
-            drafts.putArray("entry").addObject().set("resource", orderJson);
-            if (service.hook() == Hook.ORDER_SELECT) {
-                context.putArray("selections").add("MedicationRequest/" + order.getIdElement().getIdPart());
-            }
-        }
-        ObjectNode prefetch = body.putObject("prefetch");
-        for (Map.Entry<String, String> template : service.prefetch().entrySet()) {
-            String type = typeOf(template.getValue());
-            List<ObjectNode> resources = new ArrayList<>(chart.json().getOrDefault(type, List.of()));
-            List<Resource> parsed = new ArrayList<>(chart.parsed().getOrDefault(type, List.of()));
+        for (String template : service.prefetch().values()) {
+            String type = InProcessHookCalls.typeOf(template);
+            List<Resource> parsed = chart.parsed().getOrDefault(type, List.of());
             if (type.equals("Patient")) {
-                prefetch.set(template.getKey(), resources.get(0));
                 peerData.add(parsed.get(0));
                 continue;
             }
-            if (type.equals("MedicationRequest") && template.getValue().contains("_include")) {
-                resources.addAll(chart.json().getOrDefault("Medication", List.of()));
-                parsed.addAll(chart.parsed().getOrDefault("Medication", List.of()));
-            }
-            ObjectNode bundle = prefetch.putObject(template.getKey()).put("resourceType", "Bundle").put("type", "searchset");
-            ArrayNode entries = bundle.putArray("entry");
-            resources.forEach(resource -> entries.addObject().set("resource", resource));
             peerData.addAll(parsed);
+            if (type.equals("MedicationRequest") && template.contains("_include")) {
+                peerData.addAll(chart.parsed().getOrDefault("Medication", List.of()));
+            }
         }
         if (order != null) {
             peerData.add(order);
@@ -569,10 +551,6 @@ public final class ApplyComparisonBenchmark {
         Map<String, Integer> counts = new LinkedHashMap<>();
         catalog.services().forEach(s -> counts.merge(s.hook().id(), 1, Integer::sum));
         return counts.toString();
-    }
-
-    private static String typeOf(String template) {
-        return template.substring(0, template.indexOf(template.contains("?") ? '?' : '/'));
     }
 
     private JsonNode toJson(Resource resource) {

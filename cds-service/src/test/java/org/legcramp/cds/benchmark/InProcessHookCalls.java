@@ -2,6 +2,9 @@ package org.legcramp.cds.benchmark;
 
 import ca.uhn.fhir.context.FhirContext;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.time.Duration;
@@ -99,6 +102,52 @@ public final class InProcessHookCalls {
             }
         }
         return cards;
+    }
+
+    /**
+     * A hook request as an EHR sends it: the draft order if any (selected, on order-select), and
+     * each prefetch template answered from the chart's resources of its type, as a searchset Bundle
+     * (the Medications with the orders that {@code _include} them).
+     *
+     * @param draftOrder a MedicationRequest as JSON, or null for patient-view
+     * @param chartByType the chart's resources as JSON, by resource type
+     */
+    public static ObjectNode request(Hook hook, String hookInstance, String userId, String patientId, JsonNode draftOrder,
+            Map<String, String> prefetchTemplates, Map<String, List<ObjectNode>> chartByType) {
+        ObjectNode body = JsonNodeFactory.instance.objectNode();
+        body.put("hook", hook.id());
+        body.put("hookInstance", hookInstance);
+        ObjectNode context = body.putObject("context");
+        context.put("userId", userId);
+        context.put("patientId", patientId);
+        if (draftOrder != null) {
+            ObjectNode drafts = context.putObject("draftOrders").put("resourceType", "Bundle").put("type", "collection");
+            drafts.putArray("entry").addObject().set("resource", draftOrder);
+            if (hook == Hook.ORDER_SELECT) {
+                context.putArray("selections").add("MedicationRequest/" + draftOrder.path("id").asText());
+            }
+        }
+        ObjectNode prefetch = body.putObject("prefetch");
+        for (Map.Entry<String, String> template : prefetchTemplates.entrySet()) {
+            String type = typeOf(template.getValue());
+            List<ObjectNode> resources = new ArrayList<>(chartByType.getOrDefault(type, List.of()));
+            if (type.equals("Patient")) {
+                prefetch.set(template.getKey(), resources.get(0));
+                continue;
+            }
+            if (type.equals("MedicationRequest") && template.getValue().contains("_include")) {
+                resources.addAll(chartByType.getOrDefault("Medication", List.of()));
+            }
+            ArrayNode entries = prefetch.putObject(template.getKey()).put("resourceType", "Bundle").put("type", "searchset")
+                    .putArray("entry");
+            resources.forEach(resource -> entries.addObject().set("resource", resource));
+        }
+        return body;
+    }
+
+    /** The resource type a prefetch template asks for ({@code Observation?patient=...}, {@code Patient/...}). */
+    public static String typeOf(String template) {
+        return template.substring(0, template.indexOf(template.contains("?") ? '?' : '/'));
     }
 
     public HookRequest parse(JsonNode body, Hook hook, DataNeeds needs) {

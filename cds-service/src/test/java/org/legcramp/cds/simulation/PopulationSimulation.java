@@ -3,10 +3,7 @@ package org.legcramp.cds.simulation;
 import ca.uhn.fhir.context.FhirContext;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -28,7 +25,6 @@ import org.hl7.fhir.r4.model.MedicationRequest;
 import org.legcramp.cds.benchmark.InProcessHookCalls;
 import org.legcramp.cds.hooks.Hook;
 import org.legcramp.cds.hooks.HookRequest;
-import org.legcramp.cds.hooks.wire.Card;
 import org.legcramp.cds.rules.CdsService;
 import org.legcramp.cds.rules.RuleCatalog;
 import org.legcramp.cds.rules.ServiceGroup;
@@ -210,7 +206,7 @@ public final class PopulationSimulation {
 
     private Set<String> prefetchedTypes() {
         Set<String> types = new HashSet<>();
-        catalog.services().forEach(s -> s.prefetch().values().forEach(t -> types.add(typeOf(t))));
+        catalog.services().forEach(s -> s.prefetch().values().forEach(t -> types.add(InProcessHookCalls.typeOf(t))));
         return types;
     }
 
@@ -293,36 +289,9 @@ public final class PopulationSimulation {
 
     /** The request an EHR would send: the group's prefetch filled from the chart, the draft in context. */
     private JsonNode body(ServiceGroup group, PatientRecords.Chart chart, Drafts.Draft draft) {
-        ObjectNode body = json.createObjectNode();
-        body.put("hook", group.hook().id());
-        body.put("hookInstance", "simulation-" + group.id());
-        ObjectNode context = body.putObject("context");
-        context.put("userId", "Practitioner/simulation");
-        context.put("patientId", chart.patientId());
-        if (draft != null) {
-            MedicationRequest order = draft.order(chart.patientId());
-            ObjectNode drafts = context.putObject("draftOrders").put("resourceType", "Bundle").put("type", "collection");
-            drafts.putArray("entry").addObject().set("resource", toJson(order));
-            if (group.hook() == Hook.ORDER_SELECT) {
-                context.putArray("selections").add("MedicationRequest/" + order.getIdElement().getIdPart());
-            }
-        }
-        ObjectNode prefetch = body.putObject("prefetch");
-        for (Map.Entry<String, String> template : group.prefetch().entrySet()) {
-            String type = typeOf(template.getValue());
-            List<ObjectNode> resources = new ArrayList<>(chart.byType().getOrDefault(type, List.of()));
-            if (type.equals("Patient")) {
-                prefetch.set(template.getKey(), resources.get(0));
-                continue;
-            }
-            if (type.equals("MedicationRequest") && template.getValue().contains("_include")) {
-                resources.addAll(chart.byType().getOrDefault("Medication", List.of()));
-            }
-            ObjectNode bundle = prefetch.putObject(template.getKey()).put("resourceType", "Bundle").put("type", "searchset");
-            ArrayNode entries = bundle.putArray("entry");
-            resources.forEach(resource -> entries.addObject().set("resource", resource));
-        }
-        return body;
+        return InProcessHookCalls.request(group.hook(), "simulation-" + group.id(), "Practitioner/simulation",
+                chart.patientId(), draft == null ? null : toJson(draft.order(chart.patientId())), group.prefetch(),
+                chart.byType());
     }
 
     private JsonNode toJson(MedicationRequest order) {
@@ -331,10 +300,6 @@ public final class PopulationSimulation {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    static String typeOf(String template) {
-        return template.substring(0, template.indexOf(template.contains("?") ? '?' : '/'));
     }
 
     static Comparator<PatientTime> slowestFirst() {
