@@ -167,15 +167,7 @@ public class HookRequestParser {
     }
 
     private static long entries(JsonNode bundle) {
-        long count = 0;
-        if (bundle != null) {
-            for (JsonNode entry : bundle.path("entry")) {
-                if (entry.path("resource").isObject()) {
-                    count++;
-                }
-            }
-        }
-        return count;
+        return entryResources(bundle).size();
     }
 
     /** The resources of a Bundle's entries, as JSON. */
