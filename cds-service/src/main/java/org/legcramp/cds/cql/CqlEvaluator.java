@@ -27,6 +27,16 @@ public final class CqlEvaluator {
 
     private final CqlLibraries libraries;
     private final InMemoryTerminologyProvider terminology;
+    /**
+     * A define's value is computed once per evaluation, however often it is referenced (the engine
+     * re-evaluates each reference otherwise: shared defines such as a diuretic's first prescription
+     * are read by several others). It is what CQL means: a define has one value per patient and
+     * evaluation time. cqf-fhir-cr's PlanDefinition/$apply evaluates with this option too.
+     */
+    private static final Set<CqlEngine.Options> OPTIONS = Set.of(CqlEngine.Options.EnableExpressionCaching);
+    private static final Set<CqlEngine.Options> COVERAGE_OPTIONS =
+            Set.of(CqlEngine.Options.EnableExpressionCaching, CqlEngine.Options.EnableCoverageCollection);
+
     private final CachingR4FhirModelResolver modelResolver;
 
     public CqlEvaluator(CqlLibraries libraries, InMemoryTerminologyProvider terminology, FhirContext fhirContext) {
@@ -82,9 +92,7 @@ public final class CqlEvaluator {
         var retrieve = new InMemoryRetrieveProvider(data, modelResolver, terminology);
         var environment = new Environment(libraries.libraryManager(),
                 Map.of(FHIR_MODEL_URI, new InterruptibleDataProvider(modelResolver, retrieve)), terminology);
-        var engine = collectCoverage
-                ? new CqlEngine(environment, Set.of(CqlEngine.Options.EnableCoverageCollection))
-                : new CqlEngine(environment);
+        var engine = new CqlEngine(environment, collectCoverage ? COVERAGE_OPTIONS : OPTIONS);
         VersionedIdentifier identifier = libraries.identifier(libraryName);
         Map<String, Object> values = new LinkedHashMap<>();
         Map<String, Set<Object>> evaluatedResources = new LinkedHashMap<>();

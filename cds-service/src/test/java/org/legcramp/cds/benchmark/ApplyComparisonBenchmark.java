@@ -59,7 +59,8 @@ import org.legcramp.cds.rules.ServiceGroup;
  * their targets) on the hook cases.
  *
  * <p>Arguments: {@code synthea=<folder of Synthea FHIR bundles>} (the script generates and caches
- * it), {@code quick} (10 patients, 1 repetition, padded charts of 200 and 2,000). Writes its section of
+ * it), {@code quick} (10 patients, 1 repetition, padded charts of 200 and 2,000), {@code sizes=200,2000}
+ * (the padded charts to run, for profiling one of them). Writes its section of
  * target/benchmark/results.md (between markers, other modes' output kept) and target/benchmark/compare.md.
  */
 public final class ApplyComparisonBenchmark {
@@ -122,19 +123,22 @@ public final class ApplyComparisonBenchmark {
     public static void main(String[] args) throws Exception {
         Path root = Path.of(System.getProperty("legcramp.root", ".")).toAbsolutePath().normalize();
         boolean quick = List.of(args).contains("quick");
+        int[] sizes = Arrays.stream(args).filter(a -> a.startsWith("sizes=")).findFirst()
+                .map(a -> Arrays.stream(a.substring(6).split(",")).mapToInt(Integer::parseInt).toArray())
+                .orElse(quick ? new int[] {200, 2000} : new int[] {200, 2000, 10000});
         Path synthea = Arrays.stream(args).filter(a -> a.startsWith("synthea=")).map(a -> Path.of(a.substring(8)))
                 .findFirst().orElse(null);
         long started = System.nanoTime();
         ApplyComparisonBenchmark benchmark = new ApplyComparisonBenchmark(root);
         StringBuilder report = new StringBuilder();
-        benchmark.run(synthea, quick, report);
+        benchmark.run(synthea, quick, sizes, report);
         report.append(String.format(Locale.ROOT, "%nWhole run %.0f s%n", (System.nanoTime() - started) / 1e9));
         System.out.printf(Locale.ROOT, "%nWhole run %.0f s%n", (System.nanoTime() - started) / 1e9);
         write(root.resolve("target/benchmark"), report.toString());
         System.exit(benchmark.mismatches == 0 ? 0 : 1);
     }
 
-    private void run(Path synthea, boolean quick, StringBuilder report) throws IOException {
+    private void run(Path synthea, boolean quick, int[] paddedSizes, StringBuilder report) throws IOException {
         out(report, "Ours (in process: parse, assemble, evaluate, cards; no HTTP) vs cqf-fhir-cr 4.4.0 PlanDefinition/$apply"
                 + " (on the same resources, already parsed), interleaved per service.%n"
                 + "Services per hook: %s. Prefetched types: %s.%n"
@@ -155,7 +159,7 @@ public final class ApplyComparisonBenchmark {
 
         // Padded charts
         Map<String, Map<Hook, List<Sample>>> bySize = new LinkedHashMap<>();
-        for (int size : quick ? new int[] {200, 2000} : new int[] {200, 2000, 10000}) {
+        for (int size : paddedSizes) {
             Chart chart = padded(size);
             Map<Hook, List<Sample>> byHook = new LinkedHashMap<>();
             for (Hook hook : Hook.values()) {
