@@ -1,5 +1,6 @@
 package org.legcramp.cds.hooks;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import java.time.Instant;
@@ -91,9 +92,10 @@ public class CdsHooksController {
         try {
             ServiceGroup called = called(serviceId);
             serviceTag = called.id();
-            TrafficClass traffic = TrafficClass.fromHeader(http.getHeader(TrafficClass.HEADER));
             Timer.Sample parsing = Timer.start(metrics);
-            HookRequest request = parser.parse(parser.readJson(http), called.hook(), called.dataNeeds());
+            JsonNode body = parser.readJson(http);
+            TrafficClass traffic = TrafficClass.of(http.getHeader(TrafficClass.HEADER), body);
+            HookRequest request = parser.parse(body, called.hook(), called.dataNeeds());
             parsing.stop(metrics.timer("legcramp.hook.stage", "service", called.id(), "stage", "parse"));
             MDC.put("hookInstance", request.hookInstance());
             // Not "service": the production profile's ECS JSON logs have a "service" object of their own,

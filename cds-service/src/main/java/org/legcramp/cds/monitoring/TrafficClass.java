@@ -1,17 +1,21 @@
 package org.legcramp.cds.monitoring;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Arrays;
 import java.util.Locale;
 import org.legcramp.cds.hooks.BadRequestException;
 
 /**
  * Who a hook call is for: a clinician (the default), a test, or the authoring workbench. Sent by the
- * caller in the {@value #HEADER} header; analytics leave non-clinical traffic out unless asked.
+ * caller in the {@value #HEADER} header, or by the request itself in its CDS Hooks {@code extension}
+ * object under {@value #REQUEST_EXTENSION} (the sample requests say {@code test}, so posting one by
+ * hand is not counted); the header wins. Analytics leave non-clinical traffic out unless asked.
  */
 public enum TrafficClass {
     CLINICAL, TEST, WORKBENCH;
 
     public static final String HEADER = "X-LegCramp-Traffic";
+    public static final String REQUEST_EXTENSION = "org.legcramp.traffic";
 
     public String id() {
         return name().toLowerCase(Locale.ROOT);
@@ -29,6 +33,23 @@ public enum TrafficClass {
             return true;
         }
         throw new BadRequestException("'traffic' must be 'clinical' (the default) or 'all'");
+    }
+
+    /**
+     * The header's value, else the request's {@value #REQUEST_EXTENSION} extension; neither means
+     * clinical, anything unknown is a 400.
+     */
+    public static TrafficClass of(String header, JsonNode requestBody) {
+        if (header != null && !header.isBlank()) {
+            return fromHeader(header);
+        }
+        JsonNode declared = requestBody.path("extension").path(REQUEST_EXTENSION);
+        if (declared.isMissingNode() || declared.isNull()) {
+            return CLINICAL;
+        }
+        return Arrays.stream(values()).filter(t -> declared.isTextual() && t.id().equals(declared.asText().trim().toLowerCase(Locale.ROOT)))
+                .findFirst().orElseThrow(() -> new BadRequestException("extension." + REQUEST_EXTENSION
+                        + " must be one of clinical, test, workbench"));
     }
 
     /** The header's value; absent means clinical, anything unknown is a 400. */

@@ -34,7 +34,7 @@ abstract class FeedbackLedgerContract {
     }
 
     private JsonNode issueQuinineCard() {
-        var reply = client().post(SERVICE, HookCase.named("quinine-for-cramps", "fires-quinine-ingredient-for-sleep-cramps").request());
+        var reply = client().post(SERVICE, HookCase.named("quinine-for-cramps", "fires-quinine-ingredient-for-sleep-cramps").clinicalRequest());
         assertThat(reply.status()).isEqualTo(200);
         return reply.json().at("/cards/0");
     }

@@ -28,9 +28,10 @@ class FiringRatesTest {
         return new CdsClient(port);
     }
 
+    /** A hook case's request as an EHR would send it (no test-traffic extension), with these headers. */
     private void call(String rule, String caseName, Map<String, String> headers) {
         var spec = HookCase.named(rule, caseName);
-        assertThat(client().post("/cds-services/" + spec.service(), spec.request(), headers).status()).isEqualTo(200);
+        assertThat(client().post("/cds-services/" + spec.service(), spec.clinicalRequest(), headers).status()).isEqualTo(200);
     }
 
     private JsonNode rate(String query, String rule, String hook) {
@@ -100,6 +101,51 @@ class FiringRatesTest {
 
         assertThat(quinineCardsFired("")).isEqualTo(clinical);
         assertThat(quinineCardsFired("&traffic=all")).isEqualTo(all + 2);
+    }
+
+    @Test
+    void aSampleRequestPostedByHandAsItIsStaysOutOfTheAnalytics() {
+        long clinical = quinineCardsFired("");
+        long all = quinineCardsFired("&traffic=all");
+        JsonNode rateBefore = rate("", "quinine-for-cramps", "order-sign");
+        var spec = HookCase.named("quinine-for-cramps", "fires-quinine-ingredient-for-sleep-cramps");
+
+        var reply = client().post("/cds-services/" + spec.service(), spec.request(), Map.of());
+
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.json().get("cards")).hasSize(1);
+        assertThat(quinineCardsFired("")).isEqualTo(clinical);
+        assertThat(quinineCardsFired("&traffic=all")).isEqualTo(all + 1);
+        assertThat(count(rate("", "quinine-for-cramps", "order-sign"), "calls")).isEqualTo(count(rateBefore, "calls"));
+    }
+
+    @Test
+    void everySampleRequestDeclaresItselfTestTraffic() {
+        assertThat(HookCase.all()).isNotEmpty().allSatisfy(spec -> assertThat(
+                spec.request().path("extension").path(TrafficClass.REQUEST_EXTENSION).asText())
+                .as(spec.displayName() + "/request.json extension." + TrafficClass.REQUEST_EXTENSION).isEqualTo("test"));
+    }
+
+    @Test
+    void theHeaderOverridesTheTrafficClassARequestDeclares() {
+        long clinical = quinineCardsFired("");
+        var spec = HookCase.named("quinine-for-cramps", "fires-quinine-ingredient-for-sleep-cramps");
+
+        client().post("/cds-services/" + spec.service(), spec.request(), Map.of(TrafficClass.HEADER, "clinical"));
+
+        assertThat(quinineCardsFired("")).isEqualTo(clinical + 1);
+    }
+
+    @Test
+    void anUnknownTrafficClassInTheRequestIs400() {
+        var spec = HookCase.named("quinine-for-cramps", "fires-quinine-ingredient-for-sleep-cramps");
+        var request = spec.clinicalRequest();
+        request.putObject("extension").put(TrafficClass.REQUEST_EXTENSION, "synthetic");
+
+        var reply = client().post("/cds-services/" + spec.service(), request, Map.of());
+
+        assertThat(reply.status()).isEqualTo(400);
+        assertThat(reply.json().get("detail").asText()).contains(TrafficClass.REQUEST_EXTENSION);
     }
 
     @Test
