@@ -18,9 +18,9 @@ import org.cqframework.cql.gen.cqlLexer;
 final class UnbalancedBrackets {
 
     private static final Map<String, String> CLOSING = Map.of("(", ")", "[", "]", "{", "}");
-    /** Words that start a statement: brackets never stay open across one. */
+    /** Words that start a statement (at the start of a line): brackets never stay open across one. */
     private static final Set<String> STATEMENT_STARTS = Set.of("define", "context", "parameter", "valueset", "codesystem",
-            "code", "concept", "include", "using");
+            "code", "concept", "include", "using", "public", "private");
 
     private UnbalancedBrackets() {}
 
@@ -45,7 +45,8 @@ final class UnbalancedBrackets {
             }
             token = lexer.nextToken();
         }
-        boolean stoppedAtStatementStart = token.getType() == Token.EOF || STATEMENT_STARTS.contains(token.getText());
+        boolean stoppedAtStatementStart = token.getType() == Token.EOF
+                || (token.getCharPositionInLine() == 0 && STATEMENT_STARTS.contains(token.getText()));
         if (!stoppedAtStatementStart || open.isEmpty()) {
             return Optional.empty();
         }

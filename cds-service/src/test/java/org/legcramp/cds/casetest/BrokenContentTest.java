@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
@@ -67,11 +68,8 @@ class BrokenContentTest {
         deleteClosingParenthesisInQuinineForCramps();
 
         try (CaseRunner runner = new CaseRunner(checkout)) {
-            List<CaseResult> quinine = runner.cqlCases("quinine-for-cramps", null).stream().map(runner::run).toList();
-            quinine = new java.util.ArrayList<>(quinine);
-            quinine.addAll(runner.hookCases("quinine-for-cramps", null).stream().map(runner::run).toList());
-            List<CaseResult> others = new java.util.ArrayList<>(runner.cqlCases("NewDiuretic", null).stream().map(runner::run).toList());
-            others.addAll(runner.hookCases("new-diuretic", null).stream().map(runner::run).toList());
+            List<CaseResult> quinine = runCases(runner, "quinine-for-cramps");
+            List<CaseResult> others = runCases(runner, "new-diuretic");
 
             assertThat(quinine).isNotEmpty().allSatisfy(result -> {
                 assertThat(result.passed()).as(result.displayName()).isFalse();
@@ -80,6 +78,13 @@ class BrokenContentTest {
             assertThat(others).isNotEmpty().allSatisfy(result -> assertThat(result.passed()).as(result.displayName()).isTrue());
             assertThat(runner.untranslatedLibraries()).containsOnlyKeys("QuinineForCramps");
         }
+    }
+
+    /** The CQL and hook cases of one rule. */
+    private static List<CaseResult> runCases(CaseRunner runner, String rule) {
+        List<CaseResult> results = new ArrayList<>(runner.cqlCases(rule, null).stream().map(runner::run).toList());
+        results.addAll(runner.hookCases(rule, null).stream().map(runner::run).toList());
+        return results;
     }
 
     @Test
