@@ -24,10 +24,34 @@ public final class CaseReport {
         }
     }
 
+    /** A failed or unchecked catalogue check, as the console shows it; a passed one is not shown. */
+    public static void printCheck(PrintStream out, CatalogueChecks.Check check) {
+        if (check.notCheckedBecause() != null) {
+            out.println("SKIP catalogue  " + check.name() + " (not checked: " + check.notCheckedBecause() + ")");
+        } else if (!check.passed()) {
+            out.println("FAIL catalogue  " + check.name());
+            check.failures().forEach(failure -> out.println("       " + failure));
+        }
+    }
+
     public static String markdown(List<CaseResult> results, Coverage coverage) {
+        return markdown(results, List.of(), coverage);
+    }
+
+    public static String markdown(List<CaseResult> results, List<CatalogueChecks.Check> checks, Coverage coverage) {
         long failed = results.stream().filter(r -> !r.passed()).count();
         StringBuilder md = new StringBuilder("# CQL and hook case report\n\n");
         md.append(results.size() - failed).append(" passed, ").append(failed).append(" failed.\n\n");
+        if (!checks.isEmpty()) {
+            md.append("## Catalogue checks\n\n| result | check | what is missing or disagrees |\n|---|---|---|\n");
+            for (CatalogueChecks.Check check : checks) {
+                String result = check.notCheckedBecause() != null ? "not checked" : check.passed() ? "PASS" : "**FAIL**";
+                String detail = check.notCheckedBecause() != null ? check.notCheckedBecause() : String.join("<br>", check.failures());
+                md.append("| ").append(result).append(" | ").append(check.name()).append(" | ")
+                        .append(detail.replace("|", "\\|")).append(" |\n");
+            }
+            md.append("\n## Cases\n\n");
+        }
         md.append("| result | kind | case | expected vs actual |\n|---|---|---|---|\n");
         for (CaseResult result : results) {
             md.append("| ").append(result.passed() ? "PASS" : "**FAIL**").append(" | ").append(result.kind())
@@ -67,10 +91,25 @@ public final class CaseReport {
     }
 
     public static void write(Path folder, List<CaseResult> results, Coverage coverage) {
+        write(folder, results, List.of(), coverage);
+    }
+
+    public static void write(Path folder, List<CaseResult> results, List<CatalogueChecks.Check> checks, Coverage coverage) {
         try {
             Files.createDirectories(folder);
-            Files.writeString(folder.resolve("report.md"), markdown(results, coverage));
+            Files.writeString(folder.resolve("report.md"), markdown(results, checks, coverage));
             Files.writeString(folder.resolve("coverage.lcov"), coverage.lcovInfo());
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write the report to " + folder, e);
+        }
+    }
+
+    /** The report of a run that could not start (content that does not load), so no earlier report is left standing. */
+    public static void writeNotRun(Path folder, String problem) {
+        try {
+            Files.createDirectories(folder);
+            Files.writeString(folder.resolve("report.md"), "# CQL and hook case report\n\nNo case ran: " + problem + "\n");
+            Files.deleteIfExists(folder.resolve("coverage.lcov"));
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write the report to " + folder, e);
         }

@@ -29,6 +29,7 @@ import org.legcramp.cds.content.KnowledgeArtifacts;
 import org.legcramp.cds.cql.CqlEvaluator;
 import org.legcramp.cds.cql.CqlEvaluator.Evaluation;
 import org.legcramp.cds.cql.CqlLibraries;
+import org.legcramp.cds.cql.CqlTranslationException;
 import org.legcramp.cds.cql.CqlValues;
 import org.legcramp.cds.cql.InMemoryTerminologyProvider;
 import org.legcramp.cds.hooks.BadRequestException;
@@ -55,6 +56,7 @@ public final class CaseRunner implements AutoCloseable {
     public static final URI CARD_LINK_BASE = URI.create("http://localhost/");
 
     private final Path root;
+    private final KnowledgeArtifacts content;
     private final FhirContext fhir = FhirContext.forR4Cached();
     private final CqlLibraries cql;
     private final RuleCatalog catalog;
@@ -70,9 +72,11 @@ public final class CaseRunner implements AutoCloseable {
     /** @param root a checkout: the folder holding cql/ and fhir-resources/ */
     public CaseRunner(Path root) {
         this.root = root.toAbsolutePath().normalize();
-        KnowledgeArtifacts content = new ContentLoader(fhir).load(this.root.toUri().toString());
-        this.cql = RuleCatalog.compile(content);
-        this.catalog = new RuleCatalog(content, cql);
+        this.content = new ContentLoader(fhir).load(this.root.toUri().toString());
+        // A library that does not translate fails its own cases (and those of the libraries that
+        // include it); every other case still runs.
+        this.cql = new CqlLibraries(content.cqlSourceByLibraryName());
+        this.catalog = RuleCatalog.ofTranslatedRules(content, cql);
         this.evaluator = new CqlEvaluator(cql, new InMemoryTerminologyProvider(content.valueSets()), fhir);
         this.cardBuilder = new CardBuilder(catalog, fhir);
         this.settings = new Binder().bindOrCreate("legcramp", Bindable.of(CdsProperties.class));
@@ -83,11 +87,21 @@ public final class CaseRunner implements AutoCloseable {
         Map<String, String> sourceFiles = new java.util.HashMap<>();
         content.cqlSourceByLibraryName().keySet().forEach(library ->
                 sourceFiles.put(library, this.root.resolve(content.fileOf(library)).toString()));
-        this.coverage = new Coverage(cql, content.cqlSourceByLibraryName().keySet(), sourceFiles);
+        this.coverage = new Coverage(cql, cql.names(), sourceFiles);
     }
 
     public Coverage coverage() {
         return coverage;
+    }
+
+    /** The content's libraries that do not translate, each with its first error (see {@link CqlLibraries#untranslated()}). */
+    public Map<String, CqlTranslationException> untranslatedLibraries() {
+        return cql.untranslated();
+    }
+
+    /** The catalogue checks over this checkout's content and cases. */
+    public CatalogueChecks catalogueChecks(Path currentRulesTable) {
+        return new CatalogueChecks(root, content, cql, catalog, currentRulesTable);
     }
 
     public List<CqlCase> cqlCases(String libraryOrRule, String caseName) {
@@ -101,6 +115,10 @@ public final class CaseRunner implements AutoCloseable {
     // ---- running cases
 
     public CaseResult run(CqlCase cqlCase) {
+        CqlTranslationException untranslated = cql.untranslated().get(cqlCase.library());
+        if (untranslated != null) {
+            return new CaseResult("cql", cqlCase.library(), cqlCase.name(), List.of(untranslated.getMessage()), List.of());
+        }
         Path expectedFile = cqlCase.folder().resolve(CqlCase.EXPECTED_RESULTS);
         JsonNode expectedJson = CaseFiles.readJson(expectedFile);
         long days;
@@ -149,6 +167,10 @@ public final class CaseRunner implements AutoCloseable {
     }
 
     public CaseResult run(HookCaseSpec hookCase) {
+        CqlTranslationException untranslated = catalog.untranslatedServices().get(hookCase.service());
+        if (untranslated != null) {
+            return new CaseResult("hook", hookCase.rule(), hookCase.name(), List.of(untranslated.getMessage()), List.of());
+        }
         CdsService service = catalog.service(hookCase.service()).orElse(null);
         if (service == null) {
             return new CaseResult("hook", hookCase.rule(), hookCase.name(),

@@ -17,10 +17,12 @@ import kotlinx.io.CoreKt;
 import kotlinx.io.JvmCoreKt;
 import org.cqframework.cql.cql2elm.CqlCompilerException;
 import org.cqframework.cql.cql2elm.CqlCompilerOptions;
+import org.cqframework.cql.cql2elm.CqlSyntaxException;
 import org.cqframework.cql.cql2elm.LibraryManager;
 import org.cqframework.cql.cql2elm.ModelManager;
 import org.cqframework.cql.cql2elm.model.CompiledLibrary;
 import org.cqframework.cql.cql2elm.quick.FhirLibrarySourceProvider;
+import org.cqframework.cql.cql2elm.tracking.TrackBack;
 import org.cqframework.cql.elm.visiting.FunctionalElmVisitor;
 import org.hl7.elm.r1.Element;
 import org.hl7.elm.r1.ExpressionDef;
@@ -35,13 +37,15 @@ import org.hl7.elm.r1.ValueSetRef;
 import org.hl7.elm.r1.VersionedIdentifier;
 
 /**
- * The content's CQL, translated to ELM once when the service starts. Translation errors refuse
- * start-up with the library, line and message; per request nothing is translated again.
+ * The content's CQL, translated to ELM once when the service starts; per request nothing is
+ * translated again. A library that does not translate is kept aside with its errors, each at its
+ * file, line and column ({@link #untranslated()}).
  */
 public final class CqlLibraries {
 
     private final LibraryManager libraryManager;
     private final Map<String, CompiledLibrary> compiledByName = new LinkedHashMap<>();
+    private final Map<String, CqlTranslationException> untranslated = new LinkedHashMap<>();
     private final Map<String, String> sourceByName;
 
     /**
@@ -60,8 +64,21 @@ public final class CqlLibraries {
                     new java.io.ByteArrayInputStream(source.getBytes(StandardCharsets.UTF_8))));
         });
         for (String name : cqlSourceByLibraryName.keySet()) {
-            compiledByName.put(name, compile(name));
+            try {
+                compiledByName.put(name, compile(name));
+            } catch (CqlTranslationException e) {
+                untranslated.put(name, e);
+            }
         }
+    }
+
+    /**
+     * The libraries that do not translate, each with its first error; a library that includes one
+     * of them is among them, with the included library's error. The service refuses to start when
+     * there is any ({@code RuleCatalog.compile}); the case runner fails only their cases.
+     */
+    public Map<String, CqlTranslationException> untranslated() {
+        return Collections.unmodifiableMap(untranslated);
     }
 
     private CompiledLibrary compile(String name) {
@@ -70,23 +87,55 @@ public final class CqlLibraries {
         try {
             compiled = libraryManager.resolveLibrary(new VersionedIdentifier().withId(name), errors);
         } catch (RuntimeException e) {
-            throw new CqlTranslationException(name, List.of(String.valueOf(e.getMessage())));
+            throw new CqlTranslationException(name, List.of(
+                    new TranslationError(TranslationError.fileOf(name), 0, 0, String.valueOf(e.getMessage()))));
         }
-        List<String> messages = errors.stream()
+        List<CqlCompilerException> severe = errors.stream()
                 .filter(e -> e.getSeverity() == CqlCompilerException.ErrorSeverity.Error)
-                .map(CqlLibraries::describe)
                 .toList();
-        if (!messages.isEmpty()) {
-            throw new CqlTranslationException(name, messages);
+        if (!severe.isEmpty()) {
+            throw new CqlTranslationException(name, causes(name, severe));
         }
         return compiled;
     }
 
-    private static String describe(CqlCompilerException error) {
-        var locator = error.getLocator();
-        String where = locator == null ? "" : (locator.getLibrary() == null ? "" : locator.getLibrary().getId() + " ")
-                + "line " + locator.getStartLine() + ":" + locator.getStartChar() + " ";
-        return where + error.getMessage();
+    /**
+     * The errors to show: after a syntax error the translator goes on to report what it could not
+     * make of the rest ("Internal translator error", "could not validate reference ... because its
+     * definition contains errors"), which only hides the cause, so then the syntax errors alone.
+     */
+    private List<TranslationError> causes(String name, List<CqlCompilerException> errors) {
+        boolean syntaxError = errors.stream().anyMatch(e -> e instanceof CqlSyntaxException);
+        List<TranslationError> causes = errors.stream()
+                .filter(e -> !syntaxError || e instanceof CqlSyntaxException)
+                .filter(e -> !String.valueOf(e.getMessage()).endsWith("because its definition contains errors."))
+                .map(e -> locate(name, e))
+                .distinct()
+                .toList();
+        return causes.isEmpty() ? errors.stream().map(e -> locate(name, e)).distinct().toList() : causes;
+    }
+
+    /**
+     * The error at its file, line and column. The error may lie in a library this one includes;
+     * the translator's syntax errors count columns from 0, its other errors from 1.
+     */
+    private TranslationError locate(String name, CqlCompilerException error) {
+        TrackBack where = error.getLocator();
+        String message = String.valueOf(error.getMessage());
+        if (where == null) {
+            return new TranslationError(TranslationError.fileOf(name), 0, 0, message);
+        }
+        String library = where.getLibrary() == null || where.getLibrary().getId() == null ? name : where.getLibrary().getId();
+        String file = TranslationError.fileOf(library);
+        if (!(error instanceof CqlSyntaxException)) {
+            return new TranslationError(file, where.getStartLine(), where.getStartChar(), message);
+        }
+        int line = where.getStartLine();
+        int column = where.getStartChar() + 1;
+        return UnbalancedBrackets.unclosedBefore(sourceByName.getOrDefault(library, ""), line, column)
+                .map(bracket -> new TranslationError(file, bracket.line(), bracket.column(), "'" + bracket.text()
+                        + "' is not closed (the translator noticed at " + line + ":" + column + ": " + message + ")"))
+                .orElse(new TranslationError(file, line, column, message));
     }
 
     public LibraryManager libraryManager() {
@@ -264,7 +313,7 @@ public final class CqlLibraries {
         return null;
     }
 
-    /** Names of the content's own libraries (FHIRHelpers excluded). */
+    /** Names of the content's own libraries that translate (FHIRHelpers excluded). */
     public Set<String> names() {
         return compiledByName.keySet();
     }

@@ -2,11 +2,42 @@ package org.legcramp.cds.cql;
 
 import java.util.List;
 
-/** A content library that does not translate: the service must not start with it. */
+/**
+ * A content library that does not translate: the service must not start with it, and the cases
+ * of the rules that use it cannot run. The message is the first error, one line ({@link
+ * TranslationError}); the other errors follow from it more often than not.
+ */
 public final class CqlTranslationException extends RuntimeException {
 
-    public CqlTranslationException(String libraryName, List<String> errors) {
-        super("CQL library " + libraryName + " (cql/" + libraryName + ".cql) does not translate:\n  "
-                + String.join("\n  ", errors));
+    private final String libraryName;
+    private final List<TranslationError> errors;
+
+    public CqlTranslationException(String libraryName, List<TranslationError> errors) {
+        super(errors.get(0).location() + ": " + problem(errors));
+        this.libraryName = libraryName;
+        this.errors = List.copyOf(errors);
+    }
+
+    private static String problem(List<TranslationError> errors) {
+        return errors.get(0).message() + (errors.size() > 1 ? " (and " + (errors.size() - 1) + " more errors)" : "");
+    }
+
+    /** The message without the location: what is wrong there. */
+    public String problem() {
+        return problem(errors);
+    }
+
+    /** The library that could not be translated (its own error, or one of a library it includes). */
+    public String libraryName() {
+        return libraryName;
+    }
+
+    public List<TranslationError> errors() {
+        return errors;
+    }
+
+    /** The error to fix first. */
+    public TranslationError firstError() {
+        return errors.get(0);
     }
 }

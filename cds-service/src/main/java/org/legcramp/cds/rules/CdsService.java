@@ -1,6 +1,7 @@
 package org.legcramp.cds.rules;
 
 import java.time.ZonedDateTime;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -28,7 +29,14 @@ public record CdsService(
 
     /** The rule this service belongs to: its id without the hook suffix. */
     public String ruleId() {
-        return id.endsWith("-" + hook.id()) ? id.substring(0, id.length() - hook.id().length() - 1) : id;
+        return ruleIdOf(id);
+    }
+
+    /** The rule of a service id ({@code quinine-for-cramps-order-sign}): the id without its hook suffix. */
+    public static String ruleIdOf(String serviceId) {
+        return Arrays.stream(Hook.values()).map(hook -> "-" + hook.id()).filter(serviceId::endsWith).findFirst()
+                .map(suffix -> serviceId.substring(0, serviceId.length() - suffix.length()))
+                .orElse(serviceId);
     }
 
     /** The top-level actions: each is one finding, and gives at most one card. */

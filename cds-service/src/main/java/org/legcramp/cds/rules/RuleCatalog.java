@@ -1,13 +1,17 @@
 package org.legcramp.cds.rules;
 
 import java.util.Collection;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import org.hl7.fhir.r4.model.ActivityDefinition;
 import org.hl7.fhir.r4.model.CodeSystem;
 import org.hl7.fhir.r4.model.Coding;
@@ -24,6 +28,7 @@ import org.legcramp.cds.content.ContentException;
 import org.legcramp.cds.content.KnowledgeArtifacts;
 import org.legcramp.cds.cql.CqlLibraries;
 import org.legcramp.cds.cql.CqlTranslationException;
+import org.legcramp.cds.cql.TranslationError;
 import org.legcramp.cds.cql.ValueSetCodes;
 import org.legcramp.cds.hooks.Hook;
 
@@ -46,11 +51,26 @@ public final class RuleCatalog {
     private final Map<String, CdsService> servicesById = new LinkedHashMap<>();
     private final Map<String, ServiceGroup> groupsById = new LinkedHashMap<>();
     private final Map<String, ActivityDefinition> activityDefinitionsByUrl = new HashMap<>();
+    private final Map<String, CqlTranslationException> untranslatedServices = new LinkedHashMap<>();
     private final CqlLibraries cql;
     private final KnowledgeArtifacts content;
     private final ValueSetCodes valueSetCodes;
 
+    /** The service's catalogue: every library must translate. */
     public RuleCatalog(KnowledgeArtifacts content, CqlLibraries cql) {
+        this(content, refusingUntranslated(cql), false);
+    }
+
+    /**
+     * The case runner's catalogue: the rules whose library does not translate are left out (their
+     * cases fail with the translation error, {@link #untranslatedServices()}), the others are built
+     * and checked as the service would.
+     */
+    public static RuleCatalog ofTranslatedRules(KnowledgeArtifacts content, CqlLibraries cql) {
+        return new RuleCatalog(content, cql, true);
+    }
+
+    private RuleCatalog(KnowledgeArtifacts content, CqlLibraries cql, boolean leaveOutUntranslatedRules) {
         this.cql = cql;
         this.content = content;
         content.activityDefinitions().forEach(a -> activityDefinitionsByUrl.put(a.getUrl(), a));
@@ -59,14 +79,14 @@ public final class RuleCatalog {
         Map<String, Library> librariesByUrl = new HashMap<>();
         for (Library library : content.libraries()) {
             String file = content.fileOf(library.getUrl());
-            if (!cql.contains(library.getName())) {
+            if (!content.cqlSourceByLibraryName().containsKey(library.getName())) {
                 throw new ContentException(file, "Library " + library.getName() + " has no cql/" + library.getName() + ".cql");
             }
             librariesByUrl.put(library.getUrl(), library);
         }
         Set<String> valueSetUrls = new HashSet<>();
         content.valueSets().forEach(v -> valueSetUrls.add(v.getUrl()));
-        for (String libraryName : content.cqlSourceByLibraryName().keySet()) {
+        for (String libraryName : cql.names()) {
             for (String url : cql.valueSetUrls(libraryName)) {
                 if (!valueSetUrls.contains(url)) {
                     throw new ContentException(content.fileOf(libraryName), "value set " + url
@@ -78,6 +98,11 @@ public final class RuleCatalog {
         Set<String> overrideReasonCodes = codesOf(content.codeSystems());
         for (PlanDefinition planDefinition : content.planDefinitions()) {
             String file = content.fileOf(planDefinition.getUrl());
+            CqlTranslationException untranslated = untranslatedLibraryOf(planDefinition, librariesByUrl);
+            if (leaveOutUntranslatedRules && untranslated != null) {
+                untranslatedServices.put(planDefinition.getIdElement().getIdPart(), untranslated);
+                continue;
+            }
             CdsService service = toService(planDefinition, file, librariesByUrl, overrideReasonCodes);
             if (servicesById.putIfAbsent(service.id(), service) != null) {
                 throw new ContentException(file, "repeats the service id " + service.id());
@@ -103,13 +128,45 @@ public final class RuleCatalog {
                 members, PrefetchTemplates.forNeeds(needs), needs);
     }
 
-    /** Compiles the content's CQL, naming the file of a library that does not translate. */
+    /** Compiles the content's CQL; a library that does not translate refuses start-up. */
     public static CqlLibraries compile(KnowledgeArtifacts content) {
-        try {
-            return new CqlLibraries(content.cqlSourceByLibraryName());
-        } catch (CqlTranslationException e) {
-            throw new ContentException("cql/", e.getMessage(), e);
-        }
+        return refusingUntranslated(new CqlLibraries(content.cqlSourceByLibraryName()));
+    }
+
+    /**
+     * One line, the first error of a library that does not translate, at its file, line and column;
+     * a library broken itself is named before the libraries that include it.
+     */
+    private static CqlLibraries refusingUntranslated(CqlLibraries cql) {
+        cql.untranslated().entrySet().stream()
+                .min(Comparator.comparing(e -> !e.getValue().firstError().file().equals(TranslationError.fileOf(e.getKey()))))
+                .map(Map.Entry::getValue)
+                .ifPresent(e -> {
+                    throw new ContentException(e.firstError().location(), e.problem(), e);
+                });
+        return cql;
+    }
+
+    /** The services left out because their library (or one it includes) does not translate, by service id. */
+    public Map<String, CqlTranslationException> untranslatedServices() {
+        return Collections.unmodifiableMap(untranslatedServices);
+    }
+
+    /** The ids of the rules of the content, those left out for a library that does not translate included. */
+    public Set<String> ruleIds() {
+        Set<String> ids = new TreeSet<>();
+        servicesById.values().forEach(service -> ids.add(service.ruleId()));
+        untranslatedServices.keySet().forEach(id -> ids.add(CdsService.ruleIdOf(id)));
+        return ids;
+    }
+
+    private CqlTranslationException untranslatedLibraryOf(PlanDefinition planDefinition, Map<String, Library> librariesByUrl) {
+        return planDefinition.getLibrary().stream()
+                .map(url -> librariesByUrl.get(url.getValue()))
+                .filter(Objects::nonNull)
+                .map(library -> cql.untranslated().get(library.getName()))
+                .filter(Objects::nonNull)
+                .findFirst().orElse(null);
     }
 
     public Collection<CdsService> services() {
@@ -319,7 +376,7 @@ public final class RuleCatalog {
     private static void checkSharedParameters(KnowledgeArtifacts content, CqlLibraries cql) {
         Map<String, String> firstDeclaredIn = new HashMap<>();
         Map<String, String> declarations = new HashMap<>();
-        for (String library : content.cqlSourceByLibraryName().keySet()) {
+        for (String library : cql.names()) {
             Map<String, String> defaults = cql.parameterDefaults(library);
             cql.parameterTypes(library).forEach((name, type) -> {
                 String declaration = type + " default " + defaults.getOrDefault(name, "(none)").replaceAll("\\s+", " ");

@@ -9,7 +9,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
-/** Every CQL case in cql/tests, through the same runner as ./cql-test: each one a named test. */
+/**
+ * Every CQL case in cql/tests and every hook case in fhir-resources/hook-cases, through the same
+ * runner as ./cql-test: each one a named test. A library that does not translate fails its own
+ * cases here, each naming file, line and column, while the service's tests cannot start at all
+ * (HookCasesTest sends the same hook cases over HTTP).
+ */
 class CqlCasesTest {
 
     private static CaseRunner runner;
@@ -27,9 +32,16 @@ class CqlCasesTest {
     @TestFactory
     Stream<DynamicTest> everyCqlCaseGivesItsExpectedDefineValues() {
         return runner.cqlCases(null, null).stream().map(cqlCase -> DynamicTest.dynamicTest(
-                cqlCase.library() + "/" + cqlCase.name(), () -> {
-                    CaseResult result = runner.run(cqlCase);
-                    assertThat(result.differences()).as(String.join("\n", result.explanation())).isEmpty();
-                }));
+                cqlCase.library() + "/" + cqlCase.name(), () -> assertPassed(runner.run(cqlCase))));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyHookCaseGetsItsExpectedCards() {
+        return runner.hookCases(null, null).stream().map(hookCase -> DynamicTest.dynamicTest(
+                hookCase.displayName(), () -> assertPassed(runner.run(hookCase))));
+    }
+
+    private static void assertPassed(CaseResult result) {
+        assertThat(result.differences()).as(String.join("\n", result.explanation())).isEmpty();
     }
 }

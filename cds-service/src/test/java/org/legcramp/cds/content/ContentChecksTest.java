@@ -2,17 +2,23 @@ package org.legcramp.cds.content;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import ca.uhn.fhir.context.FhirContext;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.legcramp.cds.CdsApplication;
 import org.legcramp.cds.rules.RuleCatalog;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.diagnostics.FailureAnalyzer;
+import org.springframework.core.io.support.SpringFactoriesLoader;
 import org.springframework.util.FileSystemUtils;
 
 /**
@@ -52,11 +58,12 @@ class ContentChecksTest {
     }
 
     @Test
-    void cqlThatDoesNotTranslateNamesTheLibraryAndLine() throws IOException {
+    void cqlThatDoesNotTranslateNamesFileLineAndColumnInOneLine() throws IOException {
         copyShippedContent();
         edit("cql/QuinineForCramps.cql", cql -> cql.replace("exists \"Quinine Orders For Cramps\"", "exists \"Quinine Orders For Crampz\""));
         assertThatThrownBy(this::load).isInstanceOf(ContentException.class)
-                .hasMessageContaining("cql/QuinineForCramps.cql").hasMessageContaining("line");
+                .hasMessageStartingWith("cql/QuinineForCramps.cql:44:10: ").hasMessageContaining("Quinine Orders For Crampz")
+                .hasMessageNotContaining("\n");
     }
 
     @Test
@@ -173,14 +180,36 @@ class ContentChecksTest {
         assertThatThrownBy(this::load).hasMessageContaining("ValueSet-quinine.json").hasMessageContaining("not valid FHIR");
     }
 
+    /** The refusal is the expected outcome here: Spring Boot's report of it is not for the build's output. */
+    private static final String[] QUIET_REFUSAL = {
+            "--logging.level.org.springframework.boot.SpringApplication=off",
+            "--logging.level.org.springframework.boot.diagnostics.LoggingFailureAnalysisReporter=off"};
+
+    private Throwable startUpFailure() {
+        List<String> arguments = new ArrayList<>(List.of("--legcramp.content-location=" + content.toUri(), "--server.port=0"));
+        arguments.addAll(List.of(QUIET_REFUSAL));
+        return catchThrowable(() -> new SpringApplicationBuilder(CdsApplication.class).run(arguments.toArray(String[]::new)).close());
+    }
+
     @Test
     void serviceRefusesToStartOnBrokenContent() throws IOException {
         copyShippedContent();
         edit("cql/NewDiuretic.cql", cql -> cql.replace("exists \"Loop Diuretic Draft Orders\"", "exists \"Loop Diuretic Draft Order\""));
-        assertThatThrownBy(() -> new SpringApplicationBuilder(CdsApplication.class)
-                // The refusal is the expected outcome: Spring Boot's own "Application run failed" stack trace is noise here.
-                .run("--legcramp.content-location=" + content.toUri(), "--server.port=0",
-                        "--logging.level.org.springframework.boot.SpringApplication=off").close())
-                .rootCause().hasMessageContaining("cql/NewDiuretic.cql");
+        assertThat(startUpFailure()).rootCause().hasMessageContaining("cql/NewDiuretic.cql");
+    }
+
+    @Test
+    void startUpWithABrokenLibraryIsReportedInOneLineNamingFileLineAndColumn() throws IOException {
+        copyShippedContent();
+        edit("cql/QuinineForCramps.cql", cql -> cql.replace("R in \"Malaria\" )", "R in \"Malaria\""));
+
+        FailureAnalysis analysis = new ContentFailureAnalyzer().analyze(startUpFailure());
+
+        assertThat(analysis).as("Spring Boot reports the content problem instead of a stack trace").isNotNull();
+        assertThat(analysis.getDescription()).isEqualTo(
+                "cql/QuinineForCramps.cql:40:22: '(' is not closed (the translator noticed at 43:1: Syntax error at define)");
+        @SuppressWarnings("deprecation") // the names alone: instantiating every analyzer needs a running context
+        List<String> analyzers = SpringFactoriesLoader.loadFactoryNames(FailureAnalyzer.class, getClass().getClassLoader());
+        assertThat(analyzers).as("registered in META-INF/spring.factories").contains(ContentFailureAnalyzer.class.getName());
     }
 }

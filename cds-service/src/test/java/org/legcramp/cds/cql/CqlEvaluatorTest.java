@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.hl7.fhir.r4.model.Patient;
 import org.junit.jupiter.api.Test;
+import org.legcramp.cds.support.CapturedLog;
 
 /** A toy library: only the defines asked for are evaluated, and a failing define names its library. */
 class CqlEvaluatorTest {
@@ -24,6 +25,7 @@ class CqlEvaluatorTest {
     private final CqlEvaluator evaluator = new CqlEvaluator(new CqlLibraries(Map.of("Toy", TOY)),
             new InMemoryTerminologyProvider(List.of()), FhirContext.forR4Cached());
     private final Patient patient = new Patient();
+    static final String ENGINE_LOGGER = "org.opencds.cqf.cql.engine";
 
     CqlEvaluatorTest() {
         patient.setId("p1");
@@ -39,8 +41,12 @@ class CqlEvaluatorTest {
 
     @Test
     void aFailingDefineIsAnEvaluationErrorNamingTheLibrary() {
-        assertThatThrownBy(() -> evaluator.evaluate("Toy", "p1", List.of(patient), ZonedDateTime.now(), Map.of()))
-                .isInstanceOf(CqlEvaluationException.class)
-                .hasMessageContaining("Toy");
+        try (CapturedLog engineLog = CapturedLog.of(ENGINE_LOGGER)) {
+            assertThatThrownBy(() -> evaluator.evaluate("Toy", "p1", List.of(patient), ZonedDateTime.now(), Map.of()))
+                    .isInstanceOf(CqlEvaluationException.class)
+                    .hasMessageContaining("Toy");
+            assertThat(engineLog.lines()).as("the engine logs the error itself; the test keeps it off the console")
+                    .anyMatch(line -> line.startsWith("ERROR") && line.contains("TOY-1"));
+        }
     }
 }
