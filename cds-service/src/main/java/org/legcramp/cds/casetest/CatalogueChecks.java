@@ -20,6 +20,7 @@ import org.hl7.fhir.r4.model.ValueSet;
 import org.legcramp.cds.cards.Indicators;
 import org.legcramp.cds.content.KnowledgeArtifacts;
 import org.legcramp.cds.cql.CqlLibraries;
+import org.legcramp.cds.monitoring.TrafficClass;
 import org.legcramp.cds.rules.CdsService;
 import org.legcramp.cds.rules.RuleCatalog;
 
@@ -72,6 +73,7 @@ public final class CatalogueChecks {
         checks.add(check("every rule uses value sets", this::everyRuleUsesValueSets));
         checks.add(check("every rule has a fires- and a silent- hook case, and no other", this::everyRuleHasAFiresCaseAndASilentCaseAndNothingElse));
         checks.add(check("every hook case sends exactly the prefetch its service asks for", this::everyHookCaseSendsExactlyThePrefetchItsServiceAsksFor));
+        checks.add(check("every hook case request says it is test traffic", this::everyHookCaseRequestSaysItIsTestTraffic));
         checks.add(check("every rule has a docs page", this::everyRuleHasADocsPage));
         checks.add(check("every card links the patient education page", this::everyCardLinksThePatientEducationPage));
         if (catalog.untranslatedServices().isEmpty()) {
@@ -172,6 +174,19 @@ public final class CatalogueChecks {
             Set<String> asked = new TreeSet<>(service.prefetch().keySet());
             if (!sent.equals(asked)) {
                 failures.add(hookCase.displayName() + ": sends prefetch " + sent + "; " + service.id() + " asks for " + asked);
+            }
+        }
+        return failures;
+    }
+
+    /** So that a sample posted by hand is not counted in the analytics as a clinician's call. */
+    public List<String> everyHookCaseRequestSaysItIsTestTraffic() {
+        List<String> failures = new ArrayList<>();
+        for (HookCaseSpec hookCase : CaseFiles.hookCases(root, null, null)) {
+            String declared = hookCase.request().path("extension").path(TrafficClass.REQUEST_EXTENSION).asText("");
+            if (!declared.equals("test")) {
+                failures.add(hookCase.displayName() + "/request.json: needs \"extension\": {\""
+                        + TrafficClass.REQUEST_EXTENSION + "\": \"test\"}");
             }
         }
         return failures;

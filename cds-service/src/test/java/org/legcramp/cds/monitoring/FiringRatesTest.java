@@ -120,13 +120,6 @@ class FiringRatesTest {
     }
 
     @Test
-    void everySampleRequestDeclaresItselfTestTraffic() {
-        assertThat(HookCase.all()).isNotEmpty().allSatisfy(spec -> assertThat(
-                spec.request().path("extension").path(TrafficClass.REQUEST_EXTENSION).asText())
-                .as(spec.displayName() + "/request.json extension." + TrafficClass.REQUEST_EXTENSION).isEqualTo("test"));
-    }
-
-    @Test
     void theHeaderOverridesTheTrafficClassARequestDeclares() {
         long clinical = quinineCardsFired("");
         var spec = HookCase.named("quinine-for-cramps", "fires-quinine-ingredient-for-sleep-cramps");

@@ -54,6 +54,11 @@ class RuleCatalogueTest {
     }
 
     @Test
+    void everyHookCaseRequestSaysItIsTestTraffic() {
+        assertThat(checks.everyHookCaseRequestSaysItIsTestTraffic()).isEmpty();
+    }
+
+    @Test
     void everyRuleHasADocsPage() {
         assertThat(checks.everyRuleHasADocsPage()).isEmpty();
     }
