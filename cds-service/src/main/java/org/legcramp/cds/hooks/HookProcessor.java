@@ -29,6 +29,7 @@ import org.legcramp.cds.monitoring.RuleModes;
 import org.legcramp.cds.monitoring.TrafficClass;
 import org.legcramp.cds.prefetch.PatientDataAssembler;
 import org.legcramp.cds.rules.CdsService;
+import org.legcramp.cds.rules.RuleCatalog;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
@@ -130,6 +131,7 @@ public class HookProcessor {
                 cardsByService.add(await(services.get(i), running.get(i), deadline));
             }
             // Recorded only once every service has its cards: an answer that is a 503 issued none.
+            Timer.Sample recording = Timer.start(metrics);
             Instant now = Instant.now();
             List<Card> all = new ArrayList<>();
             List<RuleEvaluations.Evaluation> counted = new ArrayList<>();
@@ -152,6 +154,9 @@ public class HookProcessor {
                 all.addAll(cards);
             }
             recordEvaluations(counted, traffic, now);
+            // Repeat checks, the ledger and the firing counts: on the response path, so timed on their own.
+            recording.stop(metrics.timer("legcramp.hook.stage", "service", services.size() == 1 ? services.get(0).id()
+                    : RuleCatalog.SERVICE_GROUP_PREFIX + request.hook().id(), "stage", "record"));
             return all;
         } finally {
             running.forEach(future -> future.cancel(true)); // a no-op for the finished ones

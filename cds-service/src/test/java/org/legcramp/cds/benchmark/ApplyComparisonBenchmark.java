@@ -468,7 +468,7 @@ public final class ApplyComparisonBenchmark {
         return new ServiceCall(service, body, peerData);
     }
 
-    private static MedicationRequest draftOrder(Draft draft, String patientId) {
+    static MedicationRequest draftOrder(Draft draft, String patientId) {
         MedicationRequest order = new MedicationRequest();
         order.setId("draft-" + draft.label());
         order.setStatus(MedicationRequest.MedicationRequestStatus.DRAFT);

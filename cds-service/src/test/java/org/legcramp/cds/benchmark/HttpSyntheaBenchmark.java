@@ -1,0 +1,217 @@
+package org.legcramp.cds.benchmark;
+
+import ca.uhn.fhir.context.FhirContext;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import org.legcramp.cds.CdsApplication;
+import org.legcramp.cds.hooks.Hook;
+import org.legcramp.cds.monitoring.TrafficClass;
+import org.legcramp.cds.rules.RuleCatalog;
+import org.legcramp.cds.rules.ServiceGroup;
+import org.legcramp.cds.simulation.PatientRecords;
+import org.legcramp.cds.support.CdsClient;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * {@code ./benchmark http}: the Synthea population through the per-hook services over loopback HTTP,
+ * as an EHR calls them: the running application with its defaults (the embedded database on disk, cards
+ * recorded and flushed before the answer), one caller, every hook for every patient (order hooks once
+ * per draft of {@link ApplyComparisonBenchmark#DRAFTS}), the prefetch answered as a FHIR server answers
+ * the discovery's templates (a template that names codes gets only resources with those codes). Times
+ * the round trip the EHR waits for. The first pass over the population warms up and is not counted.
+ */
+public final class HttpSyntheaBenchmark {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private HttpSyntheaBenchmark() {}
+
+    public static void main(String[] args) throws Exception {
+        Path root = Path.of(System.getProperty("legcramp.root", ".")).toAbsolutePath().normalize();
+        Path synthea = Arrays.stream(args).filter(a -> a.startsWith("synthea=")).map(a -> Path.of(a.substring(8)))
+                .findFirst().orElseThrow(() -> new IllegalArgumentException("synthea=<folder> is required"));
+        Path dataDir = Files.createTempDirectory("legcramp-http-benchmark");
+        ConfigurableApplicationContext app = new SpringApplicationBuilder(CdsApplication.class).run(
+                "--server.port=0", "--legcramp.data-dir=" + dataDir,
+                "--logging.level.root=WARN", "--logging.level.org.legcramp=WARN",
+                "--legcramp.content-location=" + root.resolve("cds-service/target/classes/content").toUri());
+        StringBuilder report = new StringBuilder();
+        try {
+            int port = ((WebServerApplicationContext) app).getWebServer().getPort();
+            CdsClient client = new CdsClient(port);
+            RuleCatalog catalog = app.getBean(RuleCatalog.class);
+            Map<Hook, List<String>> bodies = requests(catalog, synthea);
+            Map<Hook, double[]> millis = new LinkedHashMap<>();
+            MeterRegistry registry = app.getBean(MeterRegistry.class);
+            Map<String, double[]> afterWarmUp = new LinkedHashMap<>();
+            for (int pass = 0; pass < 2; pass++) {
+                if (pass == 1) {
+                    registry.getMeters().stream().filter(m -> m instanceof Timer).map(m -> (Timer) m)
+                            .forEach(t -> afterWarmUp.put(key(t), new double[] {t.count(), t.totalTime(TimeUnit.MILLISECONDS)}));
+                }
+                for (var hook : bodies.entrySet()) {
+                    String path = "/cds-services/" + RuleCatalog.SERVICE_GROUP_PREFIX + hook.getKey().id();
+                    double[] times = new double[hook.getValue().size()];
+                    for (int i = 0; i < times.length; i++) {
+                        long t = System.nanoTime();
+                        var reply = client.post(path, hook.getValue().get(i));
+                        times[i] = (System.nanoTime() - t) / 1e6;
+                        if (reply.status() != 200) {
+                            throw new IllegalStateException(path + " answered " + reply.status() + ": " + reply.body());
+                        }
+                    }
+                    millis.put(hook.getKey(), times);
+                }
+            }
+            out(report, "Per-hook services over loopback HTTP, one caller, the application's defaults (embedded database on disk,"
+                    + " cards flushed before the answer); %s; the second of two passes%n%n", synthea.getFileName());
+            out(report, "%-13s %6s %10s | %8s %8s %8s %8s | goals p50 <= 5, p99 <= 50, max <= 500 ms%n", "hook", "calls",
+                    "body KB p50", "p50", "p95", "p99", "max");
+            for (var hook : millis.entrySet()) {
+                double[] sorted = hook.getValue().clone();
+                Arrays.sort(sorted);
+                double[] kb = bodies.get(hook.getKey()).stream().mapToDouble(b -> b.length() / 1024.0).sorted().toArray();
+                double p50 = pct(sorted, 50);
+                double p99 = pct(sorted, 99);
+                double max = sorted[sorted.length - 1];
+                out(report, "%-13s %6d %10.0f | %8.2f %8.2f %8.2f %8.2f | %s%n", hook.getKey().id(), sorted.length, pct(kb, 50),
+                        p50, pct(sorted, 95), p99, max, p50 <= 5 && p99 <= 50 && max <= 500 ? "met" : "NOT met");
+                out(report, "http-synthea hook=%s p50=%.2f p99=%.2f max=%.2f%n", hook.getKey().id(), p50, p99, max);
+            }
+            // Where the time goes, from the service's own stage timers (the measured pass; the rules' stages run side by side)
+            out(report, "%nServer side, mean ms per call of the measured pass: whole call | parse | record (repeats, ledger, counts)"
+                    + " | per rule: data, evaluation, cards summed over the rules (they run side by side)%n");
+            for (Hook hook : bodies.keySet()) {
+                String group = RuleCatalog.SERVICE_GROUP_PREFIX + hook.id();
+                double whole = mean(registry.find("legcramp.hook.requests").tag("service", group).tag("status", "200").timer(),
+                        afterWarmUp);
+                double rules = 0;
+                for (var member : group(catalog, hook).members()) {
+                    for (String stage : List.of("data", "evaluation", "cards")) {
+                        rules += stageMean(registry, member.id(), stage, afterWarmUp);
+                    }
+                }
+                out(report, "%-13s %8.2f | %6.2f | %6.2f | %6.2f%n", hook.id(), whole, stageMean(registry, group, "parse", afterWarmUp),
+                        stageMean(registry, group, "record", afterWarmUp), rules);
+            }
+        } finally {
+            app.close();
+        }
+        Path out = root.resolve("target/benchmark");
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("http.md"), "```\n" + report + "```\n");
+        System.out.println("Written to " + out.resolve("http.md"));
+        System.exit(0);
+    }
+
+    /** Every hook call of the population, as request bodies (built before anything is timed). */
+    private static Map<Hook, List<String>> requests(RuleCatalog catalog, Path synthea) throws Exception {
+        Map<Hook, List<String>> bodies = new LinkedHashMap<>();
+        Set<String> types = new HashSet<>();
+        for (Hook hook : Hook.values()) {
+            bodies.put(hook, new ArrayList<>());
+            group(catalog, hook).prefetch().values().forEach(template -> types.add(InProcessHookCalls.typeOf(template)));
+        }
+        FhirContext fhir = FhirContext.forR4Cached();
+        int[] patients = {0};
+        new PatientRecords(types).forEach(synthea, Files.createTempDirectory("legcramp-http-benchmark-ndjson"), chart -> {
+            if (chart.deceased()) {
+                return;
+            }
+            patients[0]++;
+            for (Hook hook : Hook.values()) {
+                ServiceGroup group = group(catalog, hook);
+                Map<String, List<ObjectNode>> answered = asAnswered(group.prefetch(), chart.byType());
+                List<ApplyComparisonBenchmark.Draft> drafts = hook.hasDraftOrders()
+                        ? ApplyComparisonBenchmark.DRAFTS : java.util.Collections.singletonList(null);
+                for (ApplyComparisonBenchmark.Draft draft : drafts) {
+                    JsonNode order = draft == null ? null : toJson(fhir, ApplyComparisonBenchmark.draftOrder(draft, chart.patientId()));
+                    ObjectNode body = InProcessHookCalls.request(hook, java.util.UUID.randomUUID().toString(), "Practitioner/bench",
+                            chart.patientId(), order, group.prefetch(), answered);
+                    body.putObject("extension").put(TrafficClass.REQUEST_EXTENSION, "test");
+                    bodies.get(hook).add(body.toString());
+                }
+            }
+        });
+        System.out.printf(Locale.ROOT, "%d patients%n", patients[0]);
+        return bodies;
+    }
+
+    private static ServiceGroup group(RuleCatalog catalog, Hook hook) {
+        return catalog.group(RuleCatalog.SERVICE_GROUP_PREFIX + hook.id()).orElseThrow();
+    }
+
+    /** The chart as a FHIR server answers the templates: a type asked for by code gets only those codes. */
+    static Map<String, List<ObjectNode>> asAnswered(Map<String, String> templates, Map<String, List<ObjectNode>> byType) {
+        Map<String, List<ObjectNode>> answered = new LinkedHashMap<>(byType);
+        for (String template : templates.values()) {
+            int codes = template.indexOf("&code=");
+            if (codes < 0) {
+                continue;
+            }
+            Set<String> asked = Set.of(template.substring(codes + "&code=".length()).split(","));
+            String type = InProcessHookCalls.typeOf(template);
+            answered.put(type, byType.getOrDefault(type, List.of()).stream().filter(resource -> {
+                for (JsonNode coding : resource.path("code").path("coding")) {
+                    if (asked.contains(coding.path("system").asText() + "|" + coding.path("code").asText())) {
+                        return true;
+                    }
+                }
+                return false;
+            }).toList());
+        }
+        return answered;
+    }
+
+    private static JsonNode toJson(FhirContext fhir, org.hl7.fhir.r4.model.Resource resource) {
+        try {
+            return JSON.readTree(fhir.newJsonParser().encodeResourceToString(resource));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static double stageMean(MeterRegistry registry, String service, String stage, Map<String, double[]> before) {
+        return mean(registry.find("legcramp.hook.stage").tag("service", service).tag("stage", stage).timer(), before);
+    }
+
+    /** The timer's mean over what it timed since {@code before} was taken. */
+    private static double mean(Timer timer, Map<String, double[]> before) {
+        if (timer == null) {
+            return 0;
+        }
+        double[] then = before.getOrDefault(key(timer), new double[2]);
+        double calls = timer.count() - then[0];
+        return calls == 0 ? 0 : (timer.totalTime(TimeUnit.MILLISECONDS) - then[1]) / calls;
+    }
+
+    private static String key(Timer timer) {
+        return timer.getId().getName() + timer.getId().getTags();
+    }
+
+    private static double pct(double[] sorted, int percent) {
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(percent / 100.0 * sorted.length) - 1)];
+    }
+
+    private static void out(StringBuilder report, String format, Object... args) {
+        String line = String.format(Locale.ROOT, format, args);
+        report.append(line);
+        System.out.print(line);
+    }
+}
