@@ -36,7 +36,8 @@ import org.hl7.elm.r1.VersionedIdentifier;
 
 /**
  * The content's CQL, translated to ELM once when the service starts. Translation errors refuse
- * start-up with the library, line and message; per request nothing is translated again.
+ * start-up with the library, line and message; per request nothing is translated again, except
+ * the workbench's live edits, which translate into a set of their own ({@link #withSources}).
  */
 public final class CqlLibraries {
 
@@ -48,20 +49,73 @@ public final class CqlLibraries {
      * @param cqlSourceByLibraryName CQL text of every content library, by its declared name
      */
     public CqlLibraries(Map<String, String> cqlSourceByLibraryName) {
+        this(cqlSourceByLibraryName, new ModelManager(), Map.of(), cqlSourceByLibraryName.keySet(), null);
+    }
+
+    /**
+     * A library set of its own, with {@code sources} for some libraries in place of the content's:
+     * the content's libraries are reused as translated, and only the edited ones, and those that
+     * include an edited one, are translated again. This set (nothing else) then evaluates with the
+     * edits; the service's own set is not touched.
+     *
+     * @throws IllegalArgumentException when a name is not a content library
+     * @throws CqlTranslationException when an edited library does not translate
+     */
+    public CqlLibraries withSources(Map<String, String> sources) {
+        for (String name : sources.keySet()) {
+            if (!sourceByName.containsKey(name)) {
+                throw new IllegalArgumentException("'" + name + "' is not a library of the content; the libraries are "
+                        + new TreeSet<>(sourceByName.keySet()));
+            }
+        }
+        Set<String> retranslated = new TreeSet<>();
+        for (String name : sourceByName.keySet()) {
+            if (sources.containsKey(name) || includesAnyOf(name, sources.keySet())) {
+                retranslated.add(name);
+            }
+        }
+        Map<VersionedIdentifier, CompiledLibrary> reused = new HashMap<>();
+        libraryManager.getCompiledLibraries().forEach((identifier, compiled) -> {
+            if (!retranslated.contains(identifier.getId())) {
+                reused.put(identifier, compiled);
+            }
+        });
+        Map<String, String> merged = new LinkedHashMap<>(sourceByName);
+        merged.putAll(sources);
+        // The model info is read once per JVM; translating an edit reuses it (and FHIRHelpers, through `reused`).
+        return new CqlLibraries(merged, libraryManager.getModelManager(), reused, retranslated, this);
+    }
+
+    /** Translates the libraries {@code toTranslate}; takes the others as {@code base} translated them. */
+    private CqlLibraries(Map<String, String> cqlSourceByLibraryName, ModelManager models,
+            Map<VersionedIdentifier, CompiledLibrary> translated, Set<String> toTranslate, CqlLibraries base) {
         CqlCompilerOptions options = CqlCompilerOptions.defaultOptions();
         options.getOptions().add(CqlCompilerOptions.Options.EnableLocators);
         options.getOptions().add(CqlCompilerOptions.Options.EnableResultTypes);
         this.sourceByName = Map.copyOf(cqlSourceByLibraryName);
-        this.libraryManager = new LibraryManager(new ModelManager(), options);
+        this.libraryManager = new LibraryManager(models, options, new HashMap<>(translated));
         libraryManager.getLibrarySourceLoader().registerProvider(new FhirLibrarySourceProvider());
         libraryManager.getLibrarySourceLoader().registerProvider(identifier -> {
-            String source = cqlSourceByLibraryName.get(identifier.getId());
+            String source = sourceByName.get(identifier.getId());
             return source == null ? null : CoreKt.buffered(JvmCoreKt.asSource(
                     new java.io.ByteArrayInputStream(source.getBytes(StandardCharsets.UTF_8))));
         });
         for (String name : cqlSourceByLibraryName.keySet()) {
-            compiledByName.put(name, compile(name));
+            compiledByName.put(name, toTranslate.contains(name) ? compile(name) : base.compiledByName.get(name));
         }
+    }
+
+    private boolean includesAnyOf(String libraryName, Set<String> names) {
+        Library elm = elm(libraryName);
+        if (elm.getIncludes() == null) {
+            return false;
+        }
+        for (IncludeDef include : elm.getIncludes().getDef()) {
+            if (names.contains(include.getPath()) || (contains(include.getPath()) && includesAnyOf(include.getPath(), names))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private CompiledLibrary compile(String name) {
@@ -70,23 +124,49 @@ public final class CqlLibraries {
         try {
             compiled = libraryManager.resolveLibrary(new VersionedIdentifier().withId(name), errors);
         } catch (RuntimeException e) {
-            throw new CqlTranslationException(name, List.of(String.valueOf(e.getMessage())));
+            throw new CqlTranslationException(name, List.of(
+                    new CqlTranslationException.TranslationError(name, 0, 0, String.valueOf(e.getMessage()))));
         }
-        List<String> messages = errors.stream()
+        List<CqlTranslationException.TranslationError> found = errors.stream()
                 .filter(e -> e.getSeverity() == CqlCompilerException.ErrorSeverity.Error)
-                .map(CqlLibraries::describe)
+                .map(e -> describe(name, e))
                 .toList();
-        if (!messages.isEmpty()) {
-            throw new CqlTranslationException(name, messages);
+        if (!found.isEmpty()) {
+            throw new CqlTranslationException(name, found);
+        }
+        String declared = compiled.getIdentifier() == null ? null : compiled.getIdentifier().getId();
+        if (!name.equals(declared)) {
+            throw new CqlTranslationException(name, List.of(new CqlTranslationException.TranslationError(name, 1, 1,
+                    "the library is declared as '" + declared + "'; its file and the PlanDefinition call it " + name)));
         }
         return compiled;
     }
 
-    private static String describe(CqlCompilerException error) {
+    private static CqlTranslationException.TranslationError describe(String name, CqlCompilerException error) {
         var locator = error.getLocator();
-        String where = locator == null ? "" : (locator.getLibrary() == null ? "" : locator.getLibrary().getId() + " ")
-                + "line " + locator.getStartLine() + ":" + locator.getStartChar() + " ";
-        return where + error.getMessage();
+        if (locator == null) {
+            return new CqlTranslationException.TranslationError(name, 0, 0, error.getMessage());
+        }
+        String library = locator.getLibrary() == null ? name : locator.getLibrary().getId();
+        return new CqlTranslationException.TranslationError(library, locator.getStartLine(), locator.getStartChar(),
+                error.getMessage());
+    }
+
+    /** The CQL text of a content library, as this set translated it. */
+    public String source(String libraryName) {
+        String source = sourceByName.get(libraryName);
+        if (source == null) {
+            throw new IllegalArgumentException("No CQL library named " + libraryName);
+        }
+        return source;
+    }
+
+    /** The CQL text an ELM element was translated from (through its locator), or null when it has none. */
+    public String sourceText(String libraryName, Element element) {
+        if (element == null || element.getLocator() == null) {
+            return null;
+        }
+        return textAt(sourceByName.getOrDefault(libraryName, "").split("\\R", -1), element.getLocator());
     }
 
     public LibraryManager libraryManager() {
