@@ -48,10 +48,11 @@ public final class Explanations {
         Map<String, Object> explanation = new LinkedHashMap<>();
         explanation.put("library", evaluation.libraryName());
         explanation.put("evaluatedAt", evaluation.evaluatedAt().toOffsetDateTime().toString());
-        explanation.put("parameters", parameters(evaluation));
+        // A card's extension carries no empty lists (CDS Hooks clients read an empty value as an error).
+        putUnlessEmpty(explanation, "parameters", parameters(evaluation));
         explanation.put("defines", actionDefines(action, evaluation));
         if (!CdsService.applies(action, evaluation.values())) {
-            explanation.put("notMet", notMet(condition(action), evaluation));
+            putUnlessEmpty(explanation, "notMet", notMet(condition(action), evaluation));
         }
         LinkedHashSet<String> lines = new LinkedHashSet<>();
         lines.add(evaluatedWith(evaluation));
@@ -144,8 +145,11 @@ public final class Explanations {
                 + render(evaluation.values().get(condition)) + (fired ? "" : " (a card needs true)"));
         if (!fired) {
             for (Map<String, Object> part : notMet(condition, evaluation)) {
-                lines.add("  because " + part.get("expression") + " is " + part.get("value")
-                        + (part.containsKey("so") ? ", so " + part.get("so") : ""));
+                lines.add(NOT_SHOWN.equals(part.get("value"))
+                        ? "  perhaps " + part.get("expression") + (part.containsKey("so") ? " then " + part.get("so") : "")
+                                + " (not shown: it reads an included library or calls a function)"
+                        : "  because " + part.get("expression") + " is " + part.get("value")
+                                + (part.containsKey("so") ? ", so " + part.get("so") : ""));
             }
         }
         List<String> read = evidence(condition, evaluation).stream()
@@ -179,8 +183,14 @@ public final class Explanations {
             define.put("value", value);
         }
         define.put("resources", evaluation.resourcesBehind().getOrDefault(name, List.of()));
-        define.put("evidence", evidence(name, evaluation));
+        putUnlessEmpty(define, "evidence", evidence(name, evaluation));
         return define;
+    }
+
+    private static void putUnlessEmpty(Map<String, Object> map, String key, List<?> list) {
+        if (!list.isEmpty()) {
+            map.put(key, list);
+        }
     }
 
     // ---- parameters
@@ -248,11 +258,15 @@ public final class Explanations {
 
     private enum Truth { TRUE, FALSE, NULL, UNKNOWN }
 
+    /** A part whose value the explanation cannot read: it calls a function or reads an included library's define. */
+    static final String NOT_SHOWN = "not shown";
+
     /**
      * The parts of a condition define that made it false or null: the operands of its "and"s that
      * were false or null (and, for an operand that names a define, that define's own parts), the
      * branch an "if" took. Read from the ELM and the values of the library's defines; a part whose
-     * value is not among them (an included library's define) is not guessed at.
+     * value is not among them (an included library's define, a function) is not guessed at: when
+     * no part is known false, those parts are listed as not shown.
      */
     private static List<Map<String, Object>> notMet(String condition, Evaluation evaluation) {
         List<Map<String, Object>> parts = new ArrayList<>();
@@ -270,12 +284,21 @@ public final class Explanations {
             return;
         }
         if (expression instanceof And and) {
+            List<Expression> unknown = new ArrayList<>();
+            boolean found = false;
             for (Expression operand : operands(and)) {
                 Truth operandValue = truth(operand, evaluation);
                 if (operandValue == Truth.FALSE || operandValue == Truth.NULL) {
+                    found = true;
                     addPart(operand, operandValue, null, evaluation, parts);
                     explainReferenced(operand, operandValue, evaluation, parts, depth);
+                } else if (operandValue == Truth.UNKNOWN) {
+                    unknown.add(operand);
                 }
+            }
+            if (!found) {
+                // The false part is among those read from an included library or a function: name them, not one guess.
+                unknown.forEach(operand -> addPart(operand, Truth.UNKNOWN, null, evaluation, parts));
             }
         } else if (expression instanceof Or or) {
             for (Expression operand : or.getOperand()) {
@@ -285,12 +308,18 @@ public final class Explanations {
             Truth test = truth(choice.getCondition(), evaluation);
             Truth then = truth(choice.getThen(), evaluation);
             Truth otherwise = truth(choice.getElse(), evaluation);
-            // A test whose value is not known (it reads an included library) is known by the branch that gave the result.
-            boolean thenTaken = test == Truth.TRUE || (test == Truth.UNKNOWN && then == value && otherwise != value);
+            // A test whose value is not known (it reads an included library) is known when only one branch can give the result.
+            boolean thenTaken = test == Truth.TRUE
+                    || (test == Truth.UNKNOWN && then == value && otherwise != Truth.UNKNOWN && otherwise != value);
+            boolean elseTaken = test == Truth.FALSE || test == Truth.NULL
+                    || (test == Truth.UNKNOWN && otherwise == value && then != Truth.UNKNOWN && then != value);
             if (thenTaken) {
                 addPart(choice.getCondition(), Truth.TRUE, sourceText(evaluation, choice.getThen()), evaluation, parts);
                 explainPart(choice.getThen(), value, evaluation, parts, depth + 1);
+            } else if (elseTaken) {
+                explainPart(choice.getElse(), value, evaluation, parts, depth + 1);
             } else {
+                addPart(choice.getCondition(), Truth.UNKNOWN, sourceText(evaluation, choice.getThen()), evaluation, parts);
                 explainPart(choice.getElse(), value, evaluation, parts, depth + 1);
             }
         } else {
@@ -311,12 +340,12 @@ public final class Explanations {
 
     private static void addPart(Expression part, Truth value, String so, Evaluation evaluation, List<Map<String, Object>> parts) {
         String text = sourceText(evaluation, part);
-        if (text == null || value == Truth.UNKNOWN) {
+        if (text == null) {
             return;
         }
         Map<String, Object> entry = new LinkedHashMap<>();
         entry.put("expression", text.replaceAll("\\s+", " "));
-        entry.put("value", value.name().toLowerCase(java.util.Locale.ROOT));
+        entry.put("value", value == Truth.UNKNOWN ? NOT_SHOWN : value.name().toLowerCase(java.util.Locale.ROOT));
         if (so != null) {
             entry.put("so", so);
         }

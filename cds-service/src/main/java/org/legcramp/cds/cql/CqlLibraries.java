@@ -53,35 +53,44 @@ public final class CqlLibraries {
     }
 
     /**
-     * A library set of its own, with {@code sources} for some libraries in place of the content's:
-     * the content's libraries are reused as translated, and only the edited ones, and those that
-     * include an edited one, are translated again. This set (nothing else) then evaluates with the
-     * edits; the service's own set is not touched.
+     * A library set of its own for evaluating {@code library}, with {@code sources} for some
+     * libraries in place of the content's: the content's libraries are reused as translated, and
+     * only the edited ones, and {@code library} when it includes an edited one, are translated
+     * again. Other libraries that include an edited one are left out (this set is for
+     * {@code library} only). The service's own set is not touched.
      *
      * @throws IllegalArgumentException when a name is not a content library
      * @throws CqlTranslationException when an edited library does not translate
      */
-    public CqlLibraries withSources(Map<String, String> sources) {
+    public CqlLibraries withSources(Map<String, String> sources, String library) {
         for (String name : sources.keySet()) {
             if (!sourceByName.containsKey(name)) {
                 throw new IllegalArgumentException("'" + name + "' is not a library of the content; the libraries are "
                         + new TreeSet<>(sourceByName.keySet()));
             }
         }
-        Set<String> retranslated = new TreeSet<>();
+        Set<String> affected = new TreeSet<>();
         for (String name : sourceByName.keySet()) {
             if (sources.containsKey(name) || includesAnyOf(name, sources.keySet())) {
-                retranslated.add(name);
+                affected.add(name);
             }
+        }
+        Set<String> retranslated = new TreeSet<>(sources.keySet());
+        if (affected.contains(library)) {
+            retranslated.add(library);
         }
         Map<VersionedIdentifier, CompiledLibrary> reused = new HashMap<>();
         libraryManager.getCompiledLibraries().forEach((identifier, compiled) -> {
-            if (!retranslated.contains(identifier.getId())) {
+            if (!affected.contains(identifier.getId())) {
                 reused.put(identifier, compiled);
             }
         });
-        Map<String, String> merged = new LinkedHashMap<>(sourceByName);
-        merged.putAll(sources);
+        Map<String, String> merged = new LinkedHashMap<>();
+        sourceByName.forEach((name, source) -> {
+            if (!affected.contains(name) || retranslated.contains(name)) {
+                merged.put(name, sources.getOrDefault(name, source));
+            }
+        });
         // The model info is read once per JVM; translating an edit reuses it (and FHIRHelpers, through `reused`).
         return new CqlLibraries(merged, libraryManager.getModelManager(), reused, retranslated, this);
     }

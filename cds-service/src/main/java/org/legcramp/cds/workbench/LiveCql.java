@@ -26,7 +26,7 @@ final class LiveCql {
     private final RuleCatalog catalog;
     private final CqlLibraries saved;
     private final CqlEvaluator savedEvaluator;
-    /** Recently translated edit sets, by their sources; access-ordered, so the least recently used goes first. */
+    /** Recently translated edit sets, by the library run and the edits; access-ordered, least recently used first. */
     private final Map<Map<String, String>, CqlLibraries> translated = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Map<String, String>, CqlLibraries> eldest) {
@@ -46,13 +46,14 @@ final class LiveCql {
     }
 
     /**
-     * The content with a run's {@code cql} edits ({@code {"LibraryName": "library LibraryName ..."}});
-     * the saved content when there are none, or when every edit equals the saved text.
+     * The content with a run's {@code cql} edits ({@code {"LibraryName": "library LibraryName ..."}}),
+     * for evaluating {@code library}; the saved content when there are none, or when every edit
+     * equals the saved text.
      *
      * @throws BadRequestException for a library that is not the content's, or a source that is not text
      * @throws org.legcramp.cds.cql.CqlTranslationException when an edit does not translate (a 400 listing each error)
      */
-    Content of(JsonNode edits) {
+    Content of(JsonNode edits, String library) {
         if (edits == null || edits.isNull()) {
             return saved();
         }
@@ -79,12 +80,14 @@ final class LiveCql {
         CqlLibraries libraries;
         boolean cached;
         // One translation at a time: the translator shares the model info of the service's libraries.
+        Map<String, String> key = new TreeMap<>(changed);
+        key.put("", library);
         synchronized (translated) {
-            libraries = translated.get(changed);
+            libraries = translated.get(key);
             cached = libraries != null;
             if (!cached) {
-                libraries = saved.withSources(changed);
-                translated.put(Map.copyOf(changed), libraries);
+                libraries = saved.withSources(changed, library);
+                translated.put(Map.copyOf(key), libraries);
             }
         }
         long millis = (System.nanoTime() - started) / 1_000_000;

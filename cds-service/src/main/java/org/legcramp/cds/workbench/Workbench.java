@@ -260,8 +260,9 @@ public final class Workbench {
      *     optional {@code cql} (library name to edited CQL text, evaluated for this run only)
      */
     public Map<String, Object> run(JsonNode run, URI baseUrl) {
-        LiveCql.Content content = liveCql.of(run.get("cql"));
-        CdsService service = liveCql.service(content, service(run.path("service").asText("")));
+        CdsService savedService = service(run.path("service").asText(""));
+        LiveCql.Content content = liveCql.of(run.get("cql"), savedService.libraryName());
+        CdsService service = liveCql.service(content, savedService);
         ObjectNode request = run.hasNonNull("request") && run.get("request").isObject()
                 ? (ObjectNode) run.get("request").deepCopy()
                 : WorkbenchRequests.fromBundle(service, run.get("bundle"), run.get("drafts"));
@@ -288,7 +289,8 @@ public final class Workbench {
             throw new BadRequestException("No hook cases for rule '" + rule + "'");
         }
         LiveCql.Content asSaved = liveCql.saved();
-        LiveCql.Content changed = liveCql.of(run.get("cql"));
+        // A rule is one library, whichever hook its services are on.
+        LiveCql.Content changed = liveCql.of(run.get("cql"), service(cases.get(0).service()).libraryName());
         List<Map<String, Object>> results = new ArrayList<>();
         for (HookCaseSpec hookCase : cases) {
             CdsService savedService = service(hookCase.service());
