@@ -27,9 +27,9 @@ final class LiveCql {
     private final CqlLibraries saved;
     private final CqlEvaluator savedEvaluator;
     /** Recently translated edit sets, by the library run and the edits; access-ordered, least recently used first. */
-    private final Map<Map<String, String>, CqlLibraries> translated = new LinkedHashMap<>(16, 0.75f, true) {
+    private final Map<EditSet, CqlLibraries> translated = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<Map<String, String>, CqlLibraries> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<EditSet, CqlLibraries> eldest) {
             return size() > KEPT_EDIT_SETS;
         }
     };
@@ -80,20 +80,22 @@ final class LiveCql {
         CqlLibraries libraries;
         boolean cached;
         // One translation at a time: the translator shares the model info of the service's libraries.
-        Map<String, String> key = new TreeMap<>(changed);
-        key.put("", library);
+        EditSet key = new EditSet(library, Map.copyOf(changed));
         synchronized (translated) {
             libraries = translated.get(key);
             cached = libraries != null;
             if (!cached) {
                 libraries = saved.withSources(changed, library);
-                translated.put(Map.copyOf(key), libraries);
+                translated.put(key, libraries);
             }
         }
         long millis = (System.nanoTime() - started) / 1_000_000;
         return new Content(libraries, savedEvaluator.withLibraries(libraries), changed, List.copyOf(changed.keySet()), millis,
                 cached);
     }
+
+    /** The library a run evaluates and the edits it runs with: what a translation is kept under. */
+    private record EditSet(String library, Map<String, String> edits) {}
 
     /**
      * One run's content: the library set and its evaluator, and what was edited.
