@@ -317,8 +317,11 @@ async function runCases() {
 
 // ---- live CQL editing: the edits live in this page only and go with each run
 
+/** The edits to the libraries the picked service runs (edits to another rule's library stay in the page for later). */
 function cqlEdits() {
-  return { ...state.cql.edits };
+  const service = serviceById($("service").value);
+  const libraries = service ? service.libraries : [];
+  return Object.fromEntries(Object.entries(state.cql.edits).filter(([library]) => libraries.includes(library)));
 }
 
 function showCqlLibraries() {
