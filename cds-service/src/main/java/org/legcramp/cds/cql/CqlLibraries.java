@@ -109,8 +109,15 @@ public final class CqlLibraries {
             return source == null ? null : CoreKt.buffered(JvmCoreKt.asSource(
                     new java.io.ByteArrayInputStream(source.getBytes(StandardCharsets.UTF_8))));
         });
+        // Included libraries first, so that a library including one finds it translated (see compile).
+        Map<String, CompiledLibrary> compiled = new HashMap<>();
+        List<String> order = new ArrayList<>(toTranslate);
+        if (base != null) {
+            order.sort(java.util.Comparator.comparing(name -> base.includesAnyOf(name, toTranslate)));
+        }
+        order.forEach(name -> compiled.put(name, compile(name)));
         for (String name : cqlSourceByLibraryName.keySet()) {
-            compiledByName.put(name, toTranslate.contains(name) ? compile(name) : base.compiledByName.get(name));
+            compiledByName.put(name, toTranslate.contains(name) ? compiled.get(name) : base.compiledByName.get(name));
         }
     }
 
@@ -128,6 +135,12 @@ public final class CqlLibraries {
     }
 
     private CompiledLibrary compile(String name) {
+        // An include names the version ("LegCrampCommon version '1.0.0'"), we name none: one translation serves both.
+        CompiledLibrary translated = libraryManager.getCompiledLibraries().entrySet().stream()
+                .filter(entry -> entry.getKey().getId().equals(name)).map(Map.Entry::getValue).findFirst().orElse(null);
+        if (translated != null) {
+            return translated;
+        }
         List<CqlCompilerException> errors = new ArrayList<>();
         CompiledLibrary compiled;
         try {
@@ -148,6 +161,7 @@ public final class CqlLibraries {
             throw new CqlTranslationException(name, List.of(new CqlTranslationException.TranslationError(name, 1, 1,
                     "the library is declared as '" + declared + "'; its file and the PlanDefinition call it " + name)));
         }
+        libraryManager.getCompiledLibraries().putIfAbsent(compiled.getIdentifier(), compiled);
         return compiled;
     }
 
