@@ -277,23 +277,26 @@ public final class CqlLibraries {
         String[] lines = sourceByName.getOrDefault(libraryName, "").split("\\R", -1);
         if (elm.getParameters() != null) {
             for (org.hl7.elm.r1.ParameterDef parameter : elm.getParameters().getDef()) {
-                if (parameter.getDefault() != null && parameter.getDefault().getLocator() != null) {
-                    String text = textAt(lines, parameter.getDefault().getLocator());
-                    if (text != null) {
-                        defaults.put(parameter.getName(), text);
-                    }
+                if (parameter.getDefault() == null) {
+                    continue;
+                }
+                String text = parameter.getDefault().getLocator() == null ? null
+                        : textAt(lines, parameter.getDefault().getLocator());
+                if (text != null) {
+                    defaults.put(parameter.getName(), text);
                 }
             }
         }
         return defaults;
     }
 
-    /** Source text at an ELM locator {@code line:col-line:col} (1-based, inclusive); null when it cannot be read. */
+    /** Source text at an ELM locator {@code line:col-line:col} or {@code line:col} (1-based, inclusive); null when it cannot be read. */
     private static String textAt(String[] lines, String locator) {
         try {
             String[] range = locator.split("-");
             String[] start = range[0].split(":");
-            String[] end = range[1].split(":");
+            // One character (a default of 2) is located as "line:col", with no range.
+            String[] end = (range.length > 1 ? range[1] : range[0]).split(":");
             int startLine = Integer.parseInt(start[0]) - 1;
             int endLine = Integer.parseInt(end[0]) - 1;
             StringBuilder text = new StringBuilder();

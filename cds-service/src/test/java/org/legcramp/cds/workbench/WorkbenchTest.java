@@ -84,6 +84,8 @@ class WorkbenchTest {
         assertThat(dvt).isNotNull();
         assertThat(dvt.get("parameters").toString())
                 .contains("{\"name\":\"Recent Window\",\"type\":\"Quantity\",\"default\":\"30 days\"}");
+        assertThat(services.toString()).contains("{\"name\":\"Minimum Cramp Records\",\"type\":\"Integer\",\"default\":\"2\"}")
+                .contains("{\"name\":\"Minimum eGFR\",\"type\":\"Decimal\",\"default\":\"30.0\"}");
     }
 
     @Test
