@@ -127,7 +127,8 @@ class FhirServerFetchTest {
 
     @Test
     void fhirServerThatNeverAnswersIs412WithinTheDeadline() throws IOException {
-        List<Socket> accepted = new ArrayList<>();
+        // Copy-on-write: the acceptor may still add a socket while the test closes them.
+        List<Socket> accepted = new java.util.concurrent.CopyOnWriteArrayList<>();
         try (ServerSocket silent = new ServerSocket(0)) {
             Thread acceptor = new Thread(() -> {
                 try {
