@@ -3,7 +3,7 @@
 "use strict";
 
 const TRAFFIC = { "X-LegCramp-Traffic": "workbench" };
-const state = { services: [], cases: [], patient: null, drafts: [] };
+const state = { services: [], cases: [], patient: null, drafts: [], cql: { saved: {}, edits: {} } };
 
 const $ = (id) => document.getElementById(id);
 
@@ -25,7 +25,11 @@ async function api(path, body) {
   const response = await fetch("/workbench/api/" + path, options);
   const text = await response.text();
   const json = text ? JSON.parse(text) : null;
-  if (!response.ok) throw new Error((json && (json.detail || json.title)) || response.status + " " + response.statusText);
+  if (!response.ok) {
+    const error = new Error((json && (json.detail || json.title)) || response.status + " " + response.statusText);
+    error.problem = json;
+    throw error;
+  }
   return json;
 }
 
@@ -78,6 +82,7 @@ function fillServices(ids) {
   if ([...select.options].some((o) => o.value === previous)) select.value = previous;
   showParameters();
   showDraftsPanel();
+  showCqlLibraries();
 }
 
 function showParameters() {
@@ -203,21 +208,24 @@ function useBundle() {
 
 async function run() {
   if (!state.patient) { status("run-status", "Pick a patient first.", true); return; }
-  const body = { service: $("service").value, parameters: parameterOverrides() };
+  const body = { service: $("service").value, parameters: parameterOverrides(), cql: cqlEdits() };
   if (state.patient.request) body.request = state.patient.request;
   else { body.bundle = state.patient.bundle; body.drafts = state.drafts; }
   status("run-status", "Running…");
   try {
     const result = await api("run", body);
+    showCqlResult(result.cql);
     showCards(result.cards);
-    showWhy(result);
+    showWhy(result.why);
     const overridden = Object.keys(body.parameters);
     status("run-status", result.service + " on " + state.patient.label + ": " + result.cards.length + " card(s)"
-      + (overridden.length ? "; parameters changed: " + overridden.join(", ") : "; parameters at their defaults"));
+      + (overridden.length ? "; parameters changed: " + overridden.join(", ") : "; parameters at their defaults")
+      + (result.cql.edited.length ? "; edited CQL: " + result.cql.edited.join(", ") : ""));
   } catch (e) {
     $("cards").replaceChildren();
     $("why").replaceChildren();
     status("run-status", e.message, true);
+    showCqlErrors(e);
   }
 }
 
@@ -257,23 +265,29 @@ function plain(value) {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 
-function showWhy(result) {
-  const parameters = el("table", {}, el("tr", {}, el("th", {}, "parameter"), el("th", {}, "value"), el("th", {}, "from")),
-    ...Object.entries(result.parameters).map(([name, used]) =>
-      el("tr", {}, el("td", {}, name), el("td", {}, plain(used.value)), el("td", {}, used.source))));
-  const rules = result.rules.map((rule) => {
-    const defines = el("table", {}, el("tr", {}, el("th", {}, "define"), el("th", {}, "value"), el("th", {}, "resources behind it")),
-      ...rule.defines.map((define) => el("tr", {},
-        el("td", { class: define.name === rule.condition ? "deciding" : null }, define.name),
-        el("td", {}, plain(define.value)), el("td", {}, define.resources.join(", ")))));
-    return el("div", { class: "why-rule " + (rule.fired ? "fired" : "silent") },
-      el("h3", {}, (rule.fired ? "Fired: " : "Did not fire: ") + rule.card),
-      el("p", {}, "Deciding define ", el("strong", {}, rule.condition), " = " + plain(rule.conditionValue)
-        + (rule.fired ? "" : " (a card needs true)")
-        + (rule.conditionResources.length ? "; read " + rule.conditionResources.join(", ") : "; read no resources")),
-      el("details", {}, el("summary", {}, "Every define of " + rule.library), defines));
-  });
-  $("why").replaceChildren(el("h3", {}, "Parameters used"), parameters, ...rules);
+function showWhy(why) {
+  const parameters = why.parameters.length === 0 ? el("p", { class: "hint" }, why.library + " has no parameters.")
+    : el("table", {}, el("tr", {}, el("th", {}, "parameter"), el("th", {}, "value"), el("th", {}, "from")),
+      ...why.parameters.map((p) => el("tr", {}, el("td", {}, p.name), el("td", {}, p.value), el("td", {}, p.source))));
+  const evidence = (items) => items.length
+    ? items.map((e) => e.resource + (e.dates ? " (" + e.dates + ")" : "")).join(", ") : "no resources";
+  const cards = why.cards.map((card) => el("div", { class: "why-rule " + (card.fired ? "fired" : "silent") },
+    el("h3", {}, (card.fired ? "Fired: " : "Did not fire: ") + card.summary),
+    el("p", {}, "Deciding define ", el("strong", {}, card.condition), " = " + plain(card.conditionValue)
+      + (card.fired ? "" : " (a card needs true)")),
+    card.notMet.length ? el("ul", { class: "not-met" }, ...card.notMet.map((part) => part.value === "not shown"
+      ? el("li", {}, "perhaps ", el("code", {}, part.expression + (part.so ? " then " + part.so : "")), " (not shown: it reads an included library or calls a function)")
+      : el("li", {}, "because ", el("code", {}, part.expression), " is " + part.value + (part.so ? ", so " + part.so : "")))) : null,
+    el("p", { class: "evidence" }, "It read " + evidence(card.evidence))));
+  const defines = el("table", {}, el("tr", {}, el("th", {}, "define"), el("th", {}, "value"), el("th", {}, "resources behind it")),
+    ...why.defines.map((define) => el("tr", {},
+      el("td", { class: why.cards.some((c) => c.condition === define.name) ? "deciding" : null }, define.name),
+      el("td", {}, plain(define.value)), el("td", {}, evidence(define.evidence)))));
+  $("why").replaceChildren(
+    el("p", {}, why.library + " evaluated at " + why.evaluatedAt + " (\"now\" for the CQL)"),
+    el("h3", {}, "Parameters used"), parameters, ...cards,
+    el("details", {}, el("summary", {}, "Every define of " + why.library), defines),
+    el("details", {}, el("summary", {}, "As text (as ./cql-test prints it)"), el("pre", { class: "why-lines" }, why.why.join("\n"))));
 }
 
 async function runCases() {
@@ -281,28 +295,115 @@ async function runCases() {
   if (!service) return;
   $("case-results").replaceChildren(el("p", { class: "hint" }, "Running the cases of " + service.rule + "…"));
   try {
-    const result = await api("run-cases", { rule: service.rule, parameters: parameterOverrides() });
+    const result = await api("run-cases", { rule: service.rule, parameters: parameterOverrides(), cql: cqlEdits() });
+    showCqlResult(result.cql);
+    const changes = [Object.keys(parameterOverrides()).length ? "these parameters" : null,
+      result.cql.edited.length ? "the edited CQL" : null].filter((c) => c).join(" and ") || "nothing changed";
     $("case-results").replaceChildren(
-      el("p", {}, result.passed + " passed, " + result.failed + " failed, " + result.changed + " changed outcome with these parameters."),
+      el("p", {}, result.passed + " passed, " + result.failed + " failed, " + result.changed + " changed outcome with "
+        + changes + " (compared with the saved CQL and defaults)."),
       el("table", {}, el("tr", {}, el("th", {}, "case"), el("th", {}, "service"), el("th", {}, "expected"),
-        el("th", {}, "now"), el("th", {}, "with defaults"), el("th", {}, "result")),
+        el("th", {}, "as saved"), el("th", {}, "now"), el("th", {}, "change"), el("th", {}, "result")),
       ...result.cases.map((c) => el("tr", { class: (c.passed ? "pass" : "fail") + (c.changed ? " changed" : ""), "data-case": c.case },
         el("td", {}, c.case), el("td", {}, c.service), el("td", {}, c.expectedToFire ? "fires" : "silent"),
-        el("td", {}, c.fires ? "fires" : "silent"), el("td", {}, c.firesWithDefaults ? "fires" : "silent"),
+        el("td", {}, (c.firesAsSaved ? "fires" : "silent") + (c.passedAsSaved ? " (pass)" : " (fail)")),
+        el("td", {}, c.fires ? "fires" : "silent"), el("td", { class: "change" }, c.changed ? "changed" : ""),
         el("td", { class: "result", title: c.differences.join("\n") }, c.passed ? "PASS" : "FAIL")))));
   } catch (e) {
     $("case-results").replaceChildren(el("p", { class: "status error" }, e.message));
+    showCqlErrors(e);
   }
+}
+
+// ---- live CQL editing: the edits live in this page only and go with each run
+
+/** The edits to the libraries the picked service runs (edits to another rule's library stay in the page for later). */
+function cqlEdits() {
+  const service = serviceById($("service").value);
+  const libraries = service ? service.libraries : [];
+  return Object.fromEntries(Object.entries(state.cql.edits).filter(([library]) => libraries.includes(library)));
+}
+
+function showCqlLibraries() {
+  const service = serviceById($("service").value);
+  const select = $("cql-library");
+  const previous = select.value;
+  const libraries = service ? service.libraries : [];
+  select.replaceChildren(...libraries.map((library) => el("option", { value: library },
+    library + (state.cql.edits[library] !== undefined ? " (edited)" : ""))));
+  if (libraries.includes(previous)) select.value = previous;
+  showCqlSource();
+}
+
+async function showCqlSource() {
+  const library = $("cql-library").value;
+  if (!library) { $("cql-source").value = ""; return; }
+  if (state.cql.saved[library] === undefined) {
+    state.cql.saved[library] = (await api("cql/" + encodeURIComponent(library))).source;
+  }
+  $("cql-source").value = state.cql.edits[library] !== undefined ? state.cql.edits[library] : state.cql.saved[library];
+  $("cql-source").dataset.library = library;
+}
+
+function editCql() {
+  const library = $("cql-source").dataset.library;
+  if (!library) return;
+  const text = $("cql-source").value;
+  if (text === state.cql.saved[library]) delete state.cql.edits[library];
+  else state.cql.edits[library] = text;
+  const option = [...$("cql-library").options].find((o) => o.value === library);
+  if (option) option.textContent = library + (state.cql.edits[library] !== undefined ? " (edited)" : "");
+  const edited = Object.keys(state.cql.edits);
+  status("cql-status", edited.length ? "Edited, not saved: " + edited.join(", ") + ". Run to try it." : "The saved CQL.");
+}
+
+function revertCql() {
+  delete state.cql.edits[$("cql-library").value];
+  $("cql-errors").replaceChildren();
+  showCqlSource().then(editCql);
+}
+
+function showCqlResult(cql) {
+  $("cql-errors").replaceChildren();
+  if (cql.edited.length) {
+    status("cql-status", "Ran with the edited " + cql.edited.join(", ") + " (not saved); translated in "
+      + cql.translationMillis + " ms" + (cql.cached ? ", already translated" : "") + ".");
+  }
+}
+
+/** A run refused because the edited CQL does not translate: each error, clickable to its line. */
+function showCqlErrors(error) {
+  const errors = error.problem && error.problem.errors;
+  if (!errors) return;
+  status("cql-status", "The edited CQL does not translate; nothing ran with it.", true);
+  $("cql-errors").replaceChildren(...errors.map((e) => {
+    const item = el("li", { "data-line": e.line, "data-column": e.column },
+      e.library + " line " + e.line + ":" + e.column + ": " + e.message);
+    item.addEventListener("click", () => showCqlLine(e.library, e.line));
+    return item;
+  }));
+}
+
+function showCqlLine(library, line) {
+  if ($("cql-library").value !== library) return;
+  const textarea = $("cql-source");
+  const lines = textarea.value.split("\n");
+  const start = lines.slice(0, Math.max(0, line - 1)).reduce((sum, l) => sum + l.length + 1, 0);
+  textarea.focus();
+  textarea.setSelectionRange(start, start + (lines[line - 1] || "").length);
 }
 
 async function start() {
   $("load-case").addEventListener("click", () => loadCase().catch((e) => status("patient-status", e.message, true)));
   $("use-bundle").addEventListener("click", useBundle);
-  $("service").addEventListener("change", () => { showParameters(); showDraftsPanel(); });
+  $("service").addEventListener("change", () => { showParameters(); showDraftsPanel(); showCqlLibraries(); });
   $("run").addEventListener("click", run);
   $("reset-parameters").addEventListener("click", showParameters);
   $("run-cases").addEventListener("click", runCases);
   $("product-search").addEventListener("input", searchProducts);
+  $("cql-library").addEventListener("change", () => showCqlSource().catch((e) => status("cql-status", e.message, true)));
+  $("cql-source").addEventListener("input", editCql);
+  $("cql-revert").addEventListener("click", revertCql);
   try {
     [state.services, state.cases] = await Promise.all([api("services"), api("cases")]);
   } catch (e) {

@@ -58,6 +58,15 @@ public final class CaseReport {
                     .append(" | ").append(result.displayName()).append(" | ")
                     .append(String.join("<br>", result.differences()).replace("|", "\\|")).append(" |\n");
         }
+        if (failed > 0) {
+            md.append("\n## Why the failures answered as they did\n");
+            for (CaseResult result : results) {
+                if (!result.passed() && !result.explanation().isEmpty()) {
+                    md.append("\n### ").append(result.kind()).append(" ").append(result.displayName()).append("\n\n```\n")
+                            .append(String.join("\n", result.explanation())).append("\n```\n");
+                }
+            }
+        }
         md.append("\n## Coverage\n\n")
                 .append("Defines no CQL case checks, boolean defines not seen both true and false (over all cases), ")
                 .append("and the engine's line coverage (merged LCOV in `coverage.lcov`).\n\n")

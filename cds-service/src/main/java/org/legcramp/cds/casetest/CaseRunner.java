@@ -20,10 +20,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.stream.Stream;
 import org.hl7.fhir.r4.model.Bundle;
-import org.hl7.fhir.r4.model.PlanDefinition.PlanDefinitionActionComponent;
 import org.hl7.fhir.r4.model.Resource;
 import org.legcramp.cds.CdsProperties;
 import org.legcramp.cds.cards.CardBuilder;
+import org.legcramp.cds.cards.Explanations;
 import org.legcramp.cds.content.ContentLoader;
 import org.legcramp.cds.content.KnowledgeArtifacts;
 import org.legcramp.cds.cql.CqlEvaluator;
@@ -160,6 +160,9 @@ public final class CaseRunner implements AutoCloseable {
             Object actualValue = comparable(CqlValues.plain(evaluation.value(define)));
             if (!sameValue(expectedValue, actualValue)) {
                 differences.add("define \"" + define + "\": expected " + render(expectedValue) + ", actual " + render(actualValue));
+                if (explanation.isEmpty()) {
+                    explanation.add(Explanations.evaluatedWith(evaluation));
+                }
                 explanation.add("\"" + define + "\" read " + evaluation.resourcesBehind().getOrDefault(define, List.of()));
             }
         }
@@ -185,16 +188,7 @@ public final class CaseRunner implements AutoCloseable {
             List<Card> cards = cardBuilder.cards(service, evaluation, request.patientId(), CARD_LINK_BASE, false);
             differences.addAll(CardExpectations.differences(hookCase.expected().get("cards"), JSON.valueToTree(cards)));
             if (!differences.isEmpty()) {
-                for (PlanDefinitionActionComponent action : service.actions()) {
-                    String condition = action.getConditionFirstRep().getExpression().getExpression();
-                    explanation.add("\"" + condition + "\" = " + render(CqlValues.plain(evaluation.value(condition)))
-                            + ", read " + evaluation.resourcesBehind().getOrDefault(condition, List.of()));
-                }
-                evaluation.values().forEach((define, value) -> {
-                    if (value instanceof Boolean) {
-                        explanation.add("  " + define + " = " + value);
-                    }
-                });
+                explanation.addAll(Explanations.lines(service, evaluation));
             }
         } catch (BadRequestException e) {
             differences.add("the request is invalid: " + e.getMessage());

@@ -40,9 +40,23 @@ public final class CqlEvaluator {
     private final CachingR4FhirModelResolver modelResolver;
 
     public CqlEvaluator(CqlLibraries libraries, InMemoryTerminologyProvider terminology, FhirContext fhirContext) {
+        this(libraries, terminology, new CachingR4FhirModelResolver(fhirContext));
+    }
+
+    private CqlEvaluator(CqlLibraries libraries, InMemoryTerminologyProvider terminology,
+            CachingR4FhirModelResolver modelResolver) {
         this.libraries = libraries;
         this.terminology = terminology;
-        this.modelResolver = new CachingR4FhirModelResolver(fhirContext);
+        this.modelResolver = modelResolver;
+    }
+
+    /** The same terminology and model, evaluating another library set (the workbench's edited CQL). */
+    public CqlEvaluator withLibraries(CqlLibraries other) {
+        return new CqlEvaluator(other, terminology, modelResolver);
+    }
+
+    public CqlLibraries libraries() {
+        return libraries;
     }
 
     /**
@@ -106,7 +120,8 @@ public final class CqlEvaluator {
         String lcov = collectCoverage
                 ? engine.getState().getGlobalCoverage().exportLcovInfo(libraries.contentIdentifiersUsedBy(libraryName))
                 : null;
-        return new Evaluation(libraryName, values, evaluatedResources, lcov);
+        return new Evaluation(libraryName, values, evaluatedResources, lcov, libraries, evaluationTime,
+                parameters == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(parameters)));
     }
 
     private void run(CqlEngine engine, VersionedIdentifier identifier, String libraryName, String patientId,
@@ -161,10 +176,11 @@ public final class CqlEvaluator {
 
     /**
      * The value of each define of one library for one patient, the resources each define read (its
-     * evidence), and, when asked for, the engine's coverage as LCOV.
+     * evidence), and, when asked for, the engine's coverage as LCOV; with what it was evaluated on
+     * (the library set, "now", the parameter values given), so that it can be explained.
      */
     public record Evaluation(String libraryName, Map<String, Object> values, Map<String, Set<Object>> evaluatedResources,
-            String lcov) {
+            String lcov, CqlLibraries libraries, ZonedDateTime evaluatedAt, Map<String, Object> parameters) {
 
         /** For each define, the ids ({@code Type/id}) of the resources it read; formatted only when asked for. */
         public Map<String, List<String>> resourcesBehind() {

@@ -38,8 +38,9 @@ import org.hl7.elm.r1.VersionedIdentifier;
 
 /**
  * The content's CQL, translated to ELM once when the service starts; per request nothing is
- * translated again. A library that does not translate is kept aside with its errors, each at its
- * file, line and column ({@link #untranslated()}).
+ * translated again, except the workbench's live edits, which translate into a set of their own
+ * ({@link #withSources}). A content library that does not translate is kept aside with its errors,
+ * each at its file, line and column ({@link #untranslated()}).
  */
 public final class CqlLibraries {
 
@@ -52,23 +53,87 @@ public final class CqlLibraries {
      * @param cqlSourceByLibraryName CQL text of every content library, by its declared name
      */
     public CqlLibraries(Map<String, String> cqlSourceByLibraryName) {
+        this(cqlSourceByLibraryName, new ModelManager(), Map.of(), cqlSourceByLibraryName.keySet(), null);
+    }
+
+    /**
+     * A library set of its own for evaluating {@code library}, with {@code sources} for some
+     * libraries in place of the content's: the content's libraries are reused as translated, and
+     * only the edited ones, and {@code library} when it includes an edited one, are translated
+     * again. Other libraries that include an edited one are left out (this set is for
+     * {@code library} only). The service's own set is not touched.
+     *
+     * @throws IllegalArgumentException when a name is not a content library
+     * @throws CqlTranslationException when an edited library does not translate
+     */
+    public CqlLibraries withSources(Map<String, String> sources, String library) {
+        for (String name : sources.keySet()) {
+            if (!sourceByName.containsKey(name)) {
+                throw new IllegalArgumentException("'" + name + "' is not a library of the content; the libraries are "
+                        + new TreeSet<>(sourceByName.keySet()));
+            }
+        }
+        Set<String> affected = new TreeSet<>();
+        for (String name : sourceByName.keySet()) {
+            if (sources.containsKey(name) || includesAnyOf(name, sources.keySet())) {
+                affected.add(name);
+            }
+        }
+        Set<String> retranslated = new TreeSet<>(sources.keySet());
+        if (affected.contains(library)) {
+            retranslated.add(library);
+        }
+        Map<VersionedIdentifier, CompiledLibrary> reused = new HashMap<>();
+        libraryManager.getCompiledLibraries().forEach((identifier, compiled) -> {
+            if (!affected.contains(identifier.getId())) {
+                reused.put(identifier, compiled);
+            }
+        });
+        Map<String, String> merged = new LinkedHashMap<>();
+        sourceByName.forEach((name, source) -> {
+            if (!affected.contains(name) || retranslated.contains(name)) {
+                merged.put(name, sources.getOrDefault(name, source));
+            }
+        });
+        // The model info is read once per JVM; translating an edit reuses it (and FHIRHelpers, through `reused`).
+        return new CqlLibraries(merged, libraryManager.getModelManager(), reused, retranslated, this);
+    }
+
+    /** Translates the libraries {@code toTranslate}; takes the others as {@code base} translated them. */
+    private CqlLibraries(Map<String, String> cqlSourceByLibraryName, ModelManager models,
+            Map<VersionedIdentifier, CompiledLibrary> translated, Set<String> toTranslate, CqlLibraries base) {
         CqlCompilerOptions options = CqlCompilerOptions.defaultOptions();
         options.getOptions().add(CqlCompilerOptions.Options.EnableLocators);
         options.getOptions().add(CqlCompilerOptions.Options.EnableResultTypes);
         this.sourceByName = Map.copyOf(cqlSourceByLibraryName);
-        this.libraryManager = new LibraryManager(new ModelManager(), options);
+        this.libraryManager = new LibraryManager(models, options, new HashMap<>(translated));
         libraryManager.getLibrarySourceLoader().registerProvider(new FhirLibrarySourceProvider());
         libraryManager.getLibrarySourceLoader().registerProvider(identifier -> {
-            String source = cqlSourceByLibraryName.get(identifier.getId());
+            String source = sourceByName.get(identifier.getId());
             return source == null ? null : CoreKt.buffered(JvmCoreKt.asSource(
                     new java.io.ByteArrayInputStream(source.getBytes(StandardCharsets.UTF_8))));
         });
-        for (String name : cqlSourceByLibraryName.keySet()) {
+        // Included libraries first, so that a library including one finds it translated (see compile).
+        Map<String, CompiledLibrary> compiled = new HashMap<>();
+        List<String> order = new ArrayList<>(toTranslate);
+        if (base != null) {
+            order.sort(java.util.Comparator.comparing(name -> base.includesAnyOf(name, toTranslate)));
+        }
+        for (String name : order) {
             try {
-                compiledByName.put(name, compile(name));
+                compiled.put(name, compile(name));
             } catch (CqlTranslationException e) {
                 untranslated.put(name, e);
             }
+        }
+        for (String name : cqlSourceByLibraryName.keySet()) {
+            CompiledLibrary library = toTranslate.contains(name) ? compiled.get(name) : base.compiledByName.get(name);
+            if (library != null) {
+                compiledByName.put(name, library);
+            }
+        }
+        if (base != null && !untranslated.isEmpty()) {
+            throw untranslated.values().iterator().next(); // an edit that does not translate is the editor's to fix
         }
     }
 
@@ -81,7 +146,29 @@ public final class CqlLibraries {
         return Collections.unmodifiableMap(untranslated);
     }
 
+    private boolean includesAnyOf(String libraryName, Set<String> names) {
+        if (!contains(libraryName)) {
+            return false;
+        }
+        Library elm = elm(libraryName);
+        if (elm.getIncludes() == null) {
+            return false;
+        }
+        for (IncludeDef include : elm.getIncludes().getDef()) {
+            if (names.contains(include.getPath()) || (contains(include.getPath()) && includesAnyOf(include.getPath(), names))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private CompiledLibrary compile(String name) {
+        // An include names the version ("LegCrampCommon version '1.0.0'"), we name none: one translation serves both.
+        CompiledLibrary translated = libraryManager.getCompiledLibraries().entrySet().stream()
+                .filter(entry -> entry.getKey().getId().equals(name)).map(Map.Entry::getValue).findFirst().orElse(null);
+        if (translated != null) {
+            return translated;
+        }
         List<CqlCompilerException> errors = new ArrayList<>();
         CompiledLibrary compiled;
         try {
@@ -96,6 +183,12 @@ public final class CqlLibraries {
         if (!severe.isEmpty()) {
             throw new CqlTranslationException(name, causes(name, severe));
         }
+        String declared = compiled.getIdentifier() == null ? null : compiled.getIdentifier().getId();
+        if (!name.equals(declared)) {
+            throw new CqlTranslationException(name, List.of(new TranslationError(TranslationError.fileOf(name), 1, 1,
+                    "the library is declared as '" + declared + "'; its file and the PlanDefinition call it " + name)));
+        }
+        libraryManager.getCompiledLibraries().putIfAbsent(compiled.getIdentifier(), compiled);
         return compiled;
     }
 
@@ -136,6 +229,23 @@ public final class CqlLibraries {
                 .map(bracket -> new TranslationError(file, bracket.line(), bracket.column(), "'" + bracket.text()
                         + "' is not closed (the translator noticed at " + line + ":" + column + ": " + message + ")"))
                 .orElse(new TranslationError(file, line, column, message));
+    }
+
+    /** The CQL text of a content library, as this set translated it. */
+    public String source(String libraryName) {
+        String source = sourceByName.get(libraryName);
+        if (source == null) {
+            throw new IllegalArgumentException("No CQL library named " + libraryName);
+        }
+        return source;
+    }
+
+    /** The CQL text an ELM element was translated from (through its locator), or null when it has none. */
+    public String sourceText(String libraryName, Element element) {
+        if (element == null || element.getLocator() == null) {
+            return null;
+        }
+        return textAt(sourceByName.getOrDefault(libraryName, "").split("\\R", -1), element.getLocator());
     }
 
     public LibraryManager libraryManager() {
@@ -223,23 +333,26 @@ public final class CqlLibraries {
         String[] lines = sourceByName.getOrDefault(libraryName, "").split("\\R", -1);
         if (elm.getParameters() != null) {
             for (org.hl7.elm.r1.ParameterDef parameter : elm.getParameters().getDef()) {
-                if (parameter.getDefault() != null && parameter.getDefault().getLocator() != null) {
-                    String text = textAt(lines, parameter.getDefault().getLocator());
-                    if (text != null) {
-                        defaults.put(parameter.getName(), text);
-                    }
+                if (parameter.getDefault() == null) {
+                    continue;
+                }
+                String text = parameter.getDefault().getLocator() == null ? null
+                        : textAt(lines, parameter.getDefault().getLocator());
+                if (text != null) {
+                    defaults.put(parameter.getName(), text);
                 }
             }
         }
         return defaults;
     }
 
-    /** Source text at an ELM locator {@code line:col-line:col} (1-based, inclusive); null when it cannot be read. */
+    /** Source text at an ELM locator {@code line:col-line:col} or {@code line:col} (1-based, inclusive); null when it cannot be read. */
     private static String textAt(String[] lines, String locator) {
         try {
             String[] range = locator.split("-");
             String[] start = range[0].split(":");
-            String[] end = range[1].split(":");
+            // One character (a default of 2) is located as "line:col", with no range.
+            String[] end = (range.length > 1 ? range[1] : range[0]).split(":");
             int startLine = Integer.parseInt(start[0]) - 1;
             int endLine = Integer.parseInt(end[0]) - 1;
             StringBuilder text = new StringBuilder();

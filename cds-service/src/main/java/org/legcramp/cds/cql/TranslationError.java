@@ -10,6 +10,11 @@ public record TranslationError(String file, int line, int column, String message
         return "cql/" + libraryName + ".cql";
     }
 
+    /** The library the error is in, from its file: {@code cql/QuinineForCramps.cql} gives QuinineForCramps. */
+    public String library() {
+        return file.replaceFirst("^cql/", "").replaceFirst("\\.cql$", "");
+    }
+
     /** {@code file:line:column}, or the file alone when the translator gave no position. */
     public String location() {
         return line > 0 ? file + ":" + line + ":" + column : file;

@@ -1,5 +1,8 @@
 package org.legcramp.cds.hooks;
 
+import java.util.Map;
+
+import org.legcramp.cds.cql.CqlTranslationException;
 import org.legcramp.cds.prefetch.RequiredDataUnavailableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +24,18 @@ public class ApiErrors extends ResponseEntityExceptionHandler {
     @ExceptionHandler(BadRequestException.class)
     ProblemDetail badRequest(BadRequestException e) {
         return problem(HttpStatus.BAD_REQUEST, "Bad request", e.getMessage());
+    }
+
+    /**
+     * Only the workbench's live CQL edits translate after start-up (the content's own CQL refuses
+     * start-up instead): each error with its library, line and column, for the editor to show.
+     */
+    @ExceptionHandler(CqlTranslationException.class)
+    ProblemDetail cqlDoesNotTranslate(CqlTranslationException e) {
+        ProblemDetail problem = problem(HttpStatus.BAD_REQUEST, "CQL does not translate", e.getMessage());
+        problem.setProperty("errors", e.errors().stream().map(error -> Map.of("library", error.library(), "file", error.file(),
+                "line", error.line(), "column", error.column(), "message", error.message())).toList());
+        return problem;
     }
 
     @ExceptionHandler(UnknownServiceException.class)

@@ -237,7 +237,39 @@ public final class RuleCatalog {
                 planDefinition.getDescription(), libraryName, prefetch, needs, planDefinition);
     }
 
+    /**
+     * The service as it is with another library set (the workbench's edited CQL): the defines its
+     * PlanDefinition reads must still be there (a condition still a Boolean), and what it may read
+     * of a request's data is what the edited library retrieves. Its prefetch keys stay those of
+     * the saved library, since a request carries those.
+     *
+     * @throws ContentException naming the define the edit lost or retyped
+     */
+    public CdsService withLibraries(CdsService service, CqlLibraries libraries) {
+        String file = "cql/" + service.libraryName() + ".cql";
+        Set<String> defines = new HashSet<>(libraries.defineNames(service.libraryName()));
+        for (String define : service.definesUsed()) {
+            if (!defines.contains(define)) {
+                throw new ContentException(file, "the PlanDefinition " + service.id() + " reads define \"" + define
+                        + "\", which the edited library no longer has");
+            }
+        }
+        for (String condition : service.conditionDefines()) {
+            String type = libraries.resultType(service.libraryName(), condition);
+            if (!"Boolean".equals(type)) {
+                throw new ContentException(file, "define \"" + condition + "\" decides a card of " + service.id()
+                        + " and must be a Boolean, but the edited library makes it a " + type);
+            }
+        }
+        return new CdsService(service.id(), service.hook(), service.title(), service.description(), service.libraryName(),
+                service.prefetch(), dataNeeds(libraries, service.libraryName()), service.planDefinition());
+    }
+
     private DataNeeds dataNeeds(String libraryName) {
+        return dataNeeds(cql, libraryName);
+    }
+
+    private DataNeeds dataNeeds(CqlLibraries cql, String libraryName) {
         CqlLibraries.Reachable reachable = cql.reachableFrom(libraryName);
         Map<String, Set<String>> codes = new HashMap<>();
         reachable.valueSetsByFilteredType().forEach((type, urls) -> {

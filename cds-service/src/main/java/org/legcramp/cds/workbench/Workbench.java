@@ -17,20 +17,21 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import org.hl7.fhir.r4.model.PlanDefinition.PlanDefinitionActionComponent;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.ValueSet;
 import org.legcramp.cds.CdsProperties;
 import org.legcramp.cds.cards.CardBuilder;
+import org.legcramp.cds.cards.Explanations;
+import org.legcramp.cds.casetest.CardExpectations;
 import org.legcramp.cds.casetest.CaseDates;
 import org.legcramp.cds.casetest.CaseFiles;
 import org.legcramp.cds.casetest.CqlCase;
 import org.legcramp.cds.casetest.HookCaseSpec;
 import org.legcramp.cds.content.KnowledgeArtifacts;
+import org.legcramp.cds.cql.CqlEvaluationException;
 import org.legcramp.cds.cql.CqlEvaluator;
 import org.legcramp.cds.cql.CqlEvaluator.Evaluation;
 import org.legcramp.cds.cql.CqlLibraries;
-import org.legcramp.cds.cql.CqlValues;
 import org.legcramp.cds.cql.ValueSetCodes;
 import org.legcramp.cds.evaluation.ParameterValues;
 import org.legcramp.cds.hooks.BadRequestException;
@@ -44,8 +45,9 @@ import org.legcramp.cds.rules.RuleCatalog;
 /**
  * What the informaticists' workbench does, without HTTP: lists the sample patients (hook cases and
  * CQL cases of a checkout), the services with their parameters, and the products of the drug value
- * sets; runs one service on one patient with parameter overrides and says, for each card of the
- * rule, why it fired or did not; runs a rule's whole case set. A run goes through the same parser,
+ * sets; runs one service on one patient with parameter overrides, and with edited CQL
+ * ({@link LiveCql}), and says, for each card of the rule, why it fired or did not; runs a rule's
+ * whole case set, as saved and with those changes. A run goes through the same parser,
  * data assembly, engine and card mapping as a hook call, but is never recorded: no ledger, no
  * firing-rate counts, no repeat suppression, so workbench traffic cannot reach the analytics.
  */
@@ -63,6 +65,7 @@ public final class Workbench {
     private final CdsProperties properties;
     private final KnowledgeArtifacts content;
     private final Path casesRoot;
+    private final LiveCql liveCql;
 
     public Workbench(RuleCatalog catalog, CqlLibraries libraries, CqlEvaluator evaluator, CardBuilder cardBuilder,
             HookRequestParser parser, PatientDataAssembler dataAssembler, CdsProperties properties,
@@ -76,6 +79,7 @@ public final class Workbench {
         this.properties = properties;
         this.content = content;
         this.casesRoot = casesRoot;
+        this.liveCql = new LiveCql(catalog, libraries, evaluator);
     }
 
     // ---- what there is to pick
@@ -90,6 +94,7 @@ public final class Workbench {
             entry.put("hook", service.hook().id());
             entry.put("title", service.title());
             entry.put("library", service.libraryName());
+            entry.put("libraries", libraries.contentIdentifiersUsedBy(service.libraryName()).stream().map(i -> i.getId()).toList());
             entry.put("parameters", parameters(service.libraryName()));
             services.add(entry);
         }
@@ -226,6 +231,23 @@ public final class Workbench {
                 .limit(50).toList();
     }
 
+    /**
+     * A content library's CQL as saved, with the content libraries it includes (those can be edited
+     * too), for the live editor.
+     */
+    public Map<String, Object> cql(String library) {
+        if (!libraries.contains(library)) {
+            throw new BadRequestException("'" + library + "' is not a CQL library of the content; there are "
+                    + new java.util.TreeSet<>(libraries.names()));
+        }
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("library", library);
+        entry.put("source", libraries.source(library));
+        entry.put("includes", libraries.contentIdentifiersUsedBy(library).stream().map(i -> i.getId())
+                .filter(name -> !name.equals(library)).toList());
+        return entry;
+    }
+
     // ---- running
 
     /**
@@ -234,27 +256,31 @@ public final class Workbench {
      * @param run {@code service}; either {@code request} (a full hook request) or {@code bundle} (the
      *     patient's resources; draft orders are its draft MedicationRequests and ServiceRequests) with
      *     optional {@code drafts} (products to order: {@code system}, {@code code}, {@code display});
-     *     optional {@code parameters} (name to value, as {@code POST /cql/evaluate} takes them)
+     *     optional {@code parameters} (name to value, as {@code POST /cql/evaluate} takes them);
+     *     optional {@code cql} (library name to edited CQL text, evaluated for this run only)
      */
     public Map<String, Object> run(JsonNode run, URI baseUrl) {
-        CdsService service = service(run.path("service").asText(""));
+        CdsService savedService = service(run.path("service").asText(""));
+        LiveCql.Content content = liveCql.of(run.get("cql"), savedService.libraryName());
+        CdsService service = liveCql.service(content, savedService);
         ObjectNode request = run.hasNonNull("request") && run.get("request").isObject()
                 ? (ObjectNode) run.get("request").deepCopy()
                 : WorkbenchRequests.fromBundle(service, run.get("bundle"), run.get("drafts"));
-        Map<String, Object> parameters = ParameterValues.of(libraries, service.libraryName(), run.get("parameters"));
-        Outcome outcome = evaluate(service, request, parameters, baseUrl);
+        Map<String, Object> parameters = ParameterValues.of(content.libraries(), service.libraryName(), run.get("parameters"));
+        Outcome outcome = evaluate(content, service, request, parameters, baseUrl);
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("service", service.id());
         result.put("cards", outcome.cards());
-        result.put("rules", outcome.why());
-        result.put("parameters", parametersUsed(service.libraryName(), run.get("parameters")));
+        result.put("why", outcome.why());
+        result.put("cql", content.summary());
         result.put("request", request);
         return result;
     }
 
     /**
-     * Runs every hook case of a rule with the given parameter overrides and with the defaults: per
-     * case, whether it passes with the overrides, and whether its outcome (fires or not) changed.
+     * Runs every hook case of a rule as saved (saved CQL, default parameters) and with the run's
+     * changes (edited CQL and parameter overrides): per case, whether it fires each way, whether
+     * its outcome changed, and whether it passes (its expected cards) each way.
      */
     public Map<String, Object> runCases(JsonNode run, URI baseUrl) {
         String rule = run.path("rule").asText("");
@@ -262,22 +288,28 @@ public final class Workbench {
         if (cases.isEmpty()) {
             throw new BadRequestException("No hook cases for rule '" + rule + "'");
         }
+        LiveCql.Content asSaved = liveCql.saved();
+        // A rule is one library, whichever hook its services are on.
+        LiveCql.Content changed = liveCql.of(run.get("cql"), service(cases.get(0).service()).libraryName());
         List<Map<String, Object>> results = new ArrayList<>();
         for (HookCaseSpec hookCase : cases) {
-            CdsService service = service(hookCase.service());
-            Map<String, Object> overrides = ParameterValues.of(libraries, service.libraryName(), run.get("parameters"));
-            Outcome with = evaluate(service, hookCase.request().deepCopy(), overrides, baseUrl);
-            Outcome without = overrides.isEmpty() ? with : evaluate(service, hookCase.request().deepCopy(), Map.of(), baseUrl);
-            List<String> differences = org.legcramp.cds.casetest.CardExpectations.differences(hookCase.expected().get("cards"),
-                    JSON.valueToTree(with.cards()));
+            CdsService savedService = service(hookCase.service());
+            CdsService service = liveCql.service(changed, savedService);
+            Map<String, Object> overrides = ParameterValues.of(changed.libraries(), service.libraryName(), run.get("parameters"));
+            Outcome with = evaluate(changed, service, hookCase.request().deepCopy(), overrides, baseUrl);
+            Outcome without = overrides.isEmpty() && !changed.isEdited() ? with
+                    : evaluate(asSaved, savedService, hookCase.request().deepCopy(), Map.of(), baseUrl);
+            List<String> differences = CardExpectations.differences(hookCase.expected().get("cards"), JSON.valueToTree(with.cards()));
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("case", hookCase.name());
             result.put("service", service.id());
             result.put("expectedToFire", hookCase.fires());
             result.put("fires", !with.cards().isEmpty());
-            result.put("firesWithDefaults", !without.cards().isEmpty());
+            result.put("firesAsSaved", !without.cards().isEmpty());
             result.put("changed", with.cards().isEmpty() != without.cards().isEmpty());
             result.put("passed", differences.isEmpty());
+            result.put("passedAsSaved", with == without ? differences.isEmpty()
+                    : CardExpectations.differences(hookCase.expected().get("cards"), JSON.valueToTree(without.cards())).isEmpty());
             result.put("differences", differences);
             results.add(result);
         }
@@ -286,62 +318,31 @@ public final class Workbench {
         summary.put("passed", results.stream().filter(r -> Boolean.TRUE.equals(r.get("passed"))).count());
         summary.put("failed", results.stream().filter(r -> !Boolean.TRUE.equals(r.get("passed"))).count());
         summary.put("changed", results.stream().filter(r -> Boolean.TRUE.equals(r.get("changed"))).count());
+        summary.put("cql", changed.summary());
         summary.put("cases", results);
         return summary;
     }
 
-    private record Outcome(List<Card> cards, List<Map<String, Object>> why) {}
+    private record Outcome(List<Card> cards, Map<String, Object> why) {}
 
-    private Outcome evaluate(CdsService service, ObjectNode requestJson, Map<String, Object> parameters, URI baseUrl) {
+    private Outcome evaluate(LiveCql.Content content, CdsService service, ObjectNode requestJson,
+            Map<String, Object> parameters, URI baseUrl) {
         HookRequest request = parser.parse(requestJson, service.hook(), service.dataNeeds());
         Instant now = Instant.now();
         List<Resource> data = dataAssembler.assemble(service, request, now.plus(properties.requestDeadline()));
-        Evaluation evaluation = evaluator.evaluate(service.libraryName(), request.patientId(), data,
-                ZonedDateTime.ofInstant(now, ZoneOffset.UTC), parameters, null, false);
-        List<Card> cards = cardBuilder.cards(service, evaluation, request.patientId(), baseUrl, true);
-        return new Outcome(cards, why(service, evaluation));
-    }
-
-    /** For each card of the rule: fired or not, the deciding define with its value, and every define with the resources behind it. */
-    private static List<Map<String, Object>> why(CdsService service, Evaluation evaluation) {
-        Map<String, List<String>> behind = evaluation.resourcesBehind();
-        List<Map<String, Object>> defines = new ArrayList<>();
-        evaluation.values().forEach((name, value) -> {
-            if (!"Patient".equals(name)) {
-                Map<String, Object> define = new LinkedHashMap<>();
-                define.put("name", name);
-                define.put("value", CqlValues.plain(value));
-                define.put("resources", behind.getOrDefault(name, List.of()));
-                defines.add(define);
+        Evaluation evaluation;
+        try {
+            evaluation = content.evaluator().evaluate(service.libraryName(), request.patientId(), data,
+                    ZonedDateTime.ofInstant(now, ZoneOffset.UTC), parameters, null, false);
+        } catch (CqlEvaluationException e) {
+            if (!content.isEdited()) {
+                throw e;
             }
-        });
-        List<Map<String, Object>> actions = new ArrayList<>();
-        for (PlanDefinitionActionComponent action : service.actions()) {
-            String condition = action.getConditionFirstRep().getExpression().getExpression();
-            Map<String, Object> entry = new LinkedHashMap<>();
-            entry.put("card", action.getTitle());
-            entry.put("fired", CdsService.applies(action, evaluation.values()));
-            entry.put("condition", condition);
-            entry.put("conditionValue", CqlValues.plain(evaluation.values().get(condition)));
-            entry.put("conditionResources", behind.getOrDefault(condition, List.of()));
-            entry.put("library", service.libraryName());
-            entry.put("defines", defines);
-            actions.add(entry);
+            // Edited CQL that translates can still fail on data (a value set the content lacks): the edit's fault.
+            throw new BadRequestException("The edited CQL failed when evaluated: " + e.getMessage());
         }
-        return actions;
-    }
-
-    /** The value each parameter had: the override as given, or the default as the CQL writes it. */
-    private Map<String, Object> parametersUsed(String library, JsonNode overrides) {
-        Map<String, String> defaults = libraries.parameterDefaults(library);
-        Map<String, Object> used = new LinkedHashMap<>();
-        for (String name : libraries.parameterTypes(library).keySet()) {
-            JsonNode override = overrides == null ? null : overrides.get(name);
-            used.put(name, override != null && !override.isNull()
-                    ? Map.of("value", override, "source", "override")
-                    : Map.of("value", String.valueOf(defaults.get(name)), "source", "default"));
-        }
-        return used;
+        List<Card> cards = cardBuilder.cards(service, evaluation, request.patientId(), baseUrl, true);
+        return new Outcome(cards, Explanations.ofService(service, evaluation));
     }
 
     private CdsService service(String id) {

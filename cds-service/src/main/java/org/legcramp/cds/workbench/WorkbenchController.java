@@ -35,7 +35,8 @@ import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
  * {@code GET /workbench}: the informaticists' page (static HTML, JS and CSS served from the jar; no
  * build step, nothing from elsewhere) and its JSON endpoints under {@code /workbench/api/}. On in
  * the default local run, off in the production profile ({@code legcramp.workbench.enabled}); absent
- * (404) when off. Every API call must say {@code X-LegCramp-Traffic: workbench}; nothing it runs is
+ * (404) when off, and with it the live CQL editing (edited CQL comes with a run, see
+ * {@link LiveCql}). Every API call must say {@code X-LegCramp-Traffic: workbench}; nothing it runs is
  * recorded (see {@link Workbench}). The page's Content-Security-Policy lets it talk to this service
  * only, so no patient data it holds leaves the browser for anywhere else.
  */
@@ -96,6 +97,13 @@ public class WorkbenchController {
             HttpServletRequest http) {
         requireWorkbenchTraffic(http);
         return noStore(workbench.products(query));
+    }
+
+    /** A library's saved CQL for the live editor; edits come back with a run and are never saved. */
+    @GetMapping(path = "/workbench/api/cql/{library}", produces = MediaType.APPLICATION_JSON_VALUE)
+    public ResponseEntity<Map<String, Object>> cql(@PathVariable String library, HttpServletRequest http) {
+        requireWorkbenchTraffic(http);
+        return noStore(workbench.cql(library));
     }
 
     @PostMapping(path = "/workbench/api/run", produces = MediaType.APPLICATION_JSON_VALUE)

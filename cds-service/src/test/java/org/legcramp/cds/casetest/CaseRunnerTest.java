@@ -52,7 +52,32 @@ class CaseRunnerTest {
 
             assertThat(result.passed()).isFalse();
             assertThat(String.join("\n", result.differences())).contains("\"warning\"").contains("info \"Check electrolytes if cramps appear");
-            assertThat(result.explanation()).anyMatch(line -> line.startsWith("\"New Loop Diuretic\" = true"));
+            assertThat(result.explanation()).anyMatch(line -> line.startsWith("fired: ") && line.contains("\"New Loop Diuretic\" is true"));
+        }
+    }
+
+    @Test
+    void silentRuleExplainsWhichConditionWasFalseWithParameterValuesAndDates() throws IOException {
+        copyContentWithCases();
+        Path expected = checkout.resolve("fhir-resources/hook-cases/cramps-with-dvt-signs/silent-swelling-months-ago/expected.json");
+        Files.writeString(expected, Files.readString(expected).replace("\"cards\": []",
+                "\"cards\": [{\"indicator\": \"warning\", \"summaryContains\": \"DVT\"}]"));
+
+        try (CaseRunner runner = new CaseRunner(checkout)) {
+            CaseResult result = runner.run(runner.hookCases("cramps-with-dvt-signs", "silent-swelling-months-ago").get(0));
+            CaseReport.write(checkout.resolve("report"), List.of(result), runner.coverage());
+
+            assertThat(result.passed()).isFalse();
+            assertThat(result.explanation().get(0)).startsWith("CrampsWithDvtSigns evaluated at ")
+                    .endsWith("with Recent Window = 30 days (default)");
+            assertThat(result.explanation()).anyMatch(line -> line.startsWith("did not fire: ")
+                    && line.contains("\"Cramps With Signs Of DVT\" is false"));
+            assertThat(result.explanation()).contains("  because ( exists \"Recent DVT Sign Conditions\" or exists"
+                    + " \"Recent DVT Sign Observations\" ) is false");
+            assertThat(result.explanation()).anyMatch(line -> line.contains("read Condition/") && line.contains("(onset 20"));
+            assertThat(result.explanation()).doesNotHaveDuplicates();
+            assertThat(Files.readString(checkout.resolve("report/report.md"))).contains("## Why the failures answered as they did")
+                    .contains("Recent Window = 30 days (default)");
         }
     }
 

@@ -50,6 +50,33 @@ class ExplanationTest {
     }
 
     @Test
+    void silentRuleExplainsWhichConditionWasFalseWithParameterValues() {
+        var reply = new CdsClient(port).post("/cds-services/cramps-with-dvt-signs-patient-view?explain=true",
+                HookCase.named("cramps-with-dvt-signs", "silent-swelling-months-ago").request());
+
+        assertThat(reply.json().get("cards")).isEmpty();
+        JsonNode notFired = reply.json().path("extension").path(Card.EXPLANATION).path("notFired").get(0);
+        assertThat(notFired.path("evaluatedAt").asText()).isNotBlank();
+        assertThat(notFired.path("parameters").toString())
+                .isEqualTo("[{\"name\":\"Recent Window\",\"value\":\"30 days\",\"source\":\"default\"}]");
+        assertThat(notFired.path("notMet").toString()).isEqualTo("[{\"expression\":\"( exists \\\"Recent DVT Sign Conditions\\\""
+                + " or exists \\\"Recent DVT Sign Observations\\\" )\",\"value\":\"false\"}]");
+        assertThat(notFired.path("why").get(0).asText()).startsWith("CrampsWithDvtSigns evaluated at ")
+                .endsWith(" with Recent Window = 30 days (default)");
+        assertThat(notFired.path("why").toString()).contains("is false (a card needs true)")
+                .contains("Condition/cond-swelling (onset ");
+    }
+
+    @Test
+    void aFiredCardSaysTheDatesOfTheResourcesBehindItsCondition() {
+        var reply = new CdsClient(port).post("/cds-services/quinine-for-cramps-order-sign?explain=true",
+                HookCase.named("quinine-for-cramps", "fires-quinine-ingredient-for-sleep-cramps").request());
+
+        JsonNode condition = reply.json().at("/cards/0").path("extension").path(Card.EXPLANATION).path("defines").get(0);
+        assertThat(condition.path("evidence").toString()).contains("{\"resource\":\"MedicationRequest/draft-quinine\",\"dates\":\"authoredOn ");
+    }
+
+    @Test
     void noExplanationUnlessAskedFor() {
         var reply = new CdsClient(port).post("/cds-services/quinine-for-cramps-order-sign",
                 HookCase.named("quinine-for-cramps", "fires-quinine-ingredient-for-sleep-cramps").request());

@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -127,7 +127,8 @@ class FhirServerFetchTest {
 
     @Test
     void fhirServerThatNeverAnswersIs412WithinTheDeadline() throws IOException {
-        List<Socket> accepted = new ArrayList<>();
+        // Copy-on-write: the acceptor may still add a socket while the test closes them.
+        List<Socket> accepted = new CopyOnWriteArrayList<>();
         try (ServerSocket silent = new ServerSocket(0)) {
             Thread acceptor = new Thread(() -> {
                 try {

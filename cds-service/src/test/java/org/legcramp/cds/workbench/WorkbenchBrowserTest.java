@@ -12,6 +12,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -26,7 +27,9 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 /**
  * The workbench in a real browser: Debian's headless Chromium through its chromedriver. An
  * informaticist loads a sample patient, sees the card an EHR would show, narrows the rule's window
- * so the patient no longer qualifies, runs again and sees the card go. Skipped (saying so) only
+ * so the patient no longer qualifies, runs again and sees the card go; or edits the rule's CQL in
+ * the page, runs again and sees the card go and the case marked as changed in the rule's case set,
+ * and sees where an edit that does not translate is wrong. Skipped (saying so) only
  * where Chromium is not installed; .ci/run installs it, and under CI a missing browser fails.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
@@ -93,5 +96,63 @@ class WorkbenchBrowserTest {
         assertThat(browser.findElement(By.id("why")).getText()).contains("Did not fire:")
                 .contains("Cramps With Signs Of DVT = false");
         assertThat(browser.findElement(By.id("run-status")).getText()).contains("Recent Window");
+    }
+
+    @Test
+    void editTheRulesCqlTheCardGoesAndTheCaseIsMarkedChanged() {
+        WebDriverWait wait = loadTheDvtCaseAndSeeItsCard();
+        WebElement editor = browser.findElement(By.id("cql-source"));
+        wait.until(ExpectedConditions.attributeContains(editor, "value", "library CrampsWithDvtSigns"));
+        assertThat(new Select(browser.findElement(By.id("cql-library"))).getFirstSelectedOption().getText())
+                .isEqualTo("CrampsWithDvtSigns");
+
+        editCql(editor, "parameter \"Recent Window\" System.Quantity default 30 days",
+                "parameter \"Recent Window\" System.Quantity default 0 days");
+        assertThat(browser.findElement(By.id("cql-status")).getText()).contains("Edited, not saved: CrampsWithDvtSigns");
+        browser.findElement(By.id("run")).click();
+
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("no-cards")));
+        assertThat(browser.findElements(By.cssSelector("#cards .card"))).isEmpty();
+        assertThat(browser.findElement(By.id("why")).getText()).contains("Did not fire:")
+                .contains("Recent Window").contains("0 days");
+        assertThat(browser.findElement(By.id("run-status")).getText()).contains("edited CQL: CrampsWithDvtSigns");
+
+        browser.findElement(By.id("run-cases")).click();
+        WebElement changed = wait.until(ExpectedConditions.visibilityOfElementLocated(
+                By.cssSelector("#case-results tr.changed[data-case='fires-recent-cramp-with-leg-swelling-on-examination']")));
+        assertThat(changed.getText()).contains("changed").contains("FAIL");
+        assertThat(browser.findElement(By.id("case-results")).getText()).contains("with the edited CQL");
+    }
+
+    @Test
+    void cqlThatDoesNotTranslateShowsLineAndColumnNextToTheEditor() {
+        WebDriverWait wait = loadTheDvtCaseAndSeeItsCard();
+        WebElement editor = browser.findElement(By.id("cql-source"));
+        wait.until(ExpectedConditions.attributeContains(editor, "value", "library CrampsWithDvtSigns"));
+        String saved = editor.getAttribute("value");
+        int line = saved.substring(0, saved.indexOf("define \"Window\":")).split("\n", -1).length;
+
+        editCql(editor, "define \"Window\":", "define \"Window\" :: ");
+        browser.findElement(By.id("run")).click();
+
+        WebElement error = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#cql-errors li")));
+        assertThat(error.getText()).startsWith("CrampsWithDvtSigns line " + line + ":");
+        assertThat(browser.findElement(By.id("cql-status")).getText()).contains("does not translate");
+    }
+
+    private WebDriverWait loadTheDvtCaseAndSeeItsCard() {
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+        browser.get("http://127.0.0.1:" + port + "/workbench");
+        wait.until(ExpectedConditions.attributeToBe(By.tagName("body"), "data-ready", "true"));
+        new Select(browser.findElement(By.id("case"))).selectByValue(DVT_CASE);
+        browser.findElement(By.id("load-case")).click();
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#cards .card .card-summary")));
+        return wait;
+    }
+
+    /** Replaces text in the editor as typing would: the page hears an input event. */
+    private static void editCql(WebElement editor, String from, String to) {
+        ((JavascriptExecutor) browser).executeScript("arguments[0].value = arguments[0].value.replace(arguments[1], arguments[2]);"
+                + " arguments[0].dispatchEvent(new Event('input', { bubbles: true }));", editor, from, to);
     }
 }

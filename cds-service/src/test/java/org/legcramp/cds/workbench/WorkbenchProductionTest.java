@@ -40,6 +40,27 @@ class WorkbenchProductionTest {
 
             assertThat(client.get("/workbench").status()).isEqualTo(404);
             assertThat(client.get("/workbench/api/cases", Map.of("X-LegCramp-Traffic", "workbench")).status()).isEqualTo(404);
+            assertThat(client.get("/workbench/api/cql/CrampsWithDvtSigns", Map.of("X-LegCramp-Traffic", "workbench")).status())
+                    .isEqualTo(404);
+        }
+    }
+
+    @Test
+    void offThereIsNoLiveCqlEditingEither() {
+        try (var context = new SpringApplicationBuilder(CdsApplication.class).run("--server.port=0",
+                "--spring.datasource.url=jdbc:h2:mem:workbench-off-live-cql",
+                "--legcramp.workbench.enabled=false")) {
+            int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+            CdsClient client = new CdsClient(port);
+            var edit = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode()
+                    .put("service", "cramps-with-dvt-signs-patient-view");
+            edit.putObject("cql").put("CrampsWithDvtSigns", "library CrampsWithDvtSigns version '1.0.0'");
+            Map<String, String> workbench = Map.of("X-LegCramp-Traffic", "workbench");
+
+            assertThat(client.get("/workbench/api/cql/CrampsWithDvtSigns", workbench).status()).isEqualTo(404);
+            assertThat(client.post("/workbench/api/run", edit, workbench).status()).isEqualTo(404);
+            assertThat(client.post("/workbench/api/run-cases", edit.put("rule", "cramps-with-dvt-signs"), workbench).status())
+                    .isEqualTo(404);
         }
     }
 }

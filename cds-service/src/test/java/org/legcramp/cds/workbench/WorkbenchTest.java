@@ -84,6 +84,8 @@ class WorkbenchTest {
         assertThat(dvt).isNotNull();
         assertThat(dvt.get("parameters").toString())
                 .contains("{\"name\":\"Recent Window\",\"type\":\"Quantity\",\"default\":\"30 days\"}");
+        assertThat(services.toString()).contains("{\"name\":\"Minimum Cramp Records\",\"type\":\"Integer\",\"default\":\"2\"}")
+                .contains("{\"name\":\"Minimum eGFR\",\"type\":\"Decimal\",\"default\":\"30.0\"}");
     }
 
     @Test
@@ -99,19 +101,24 @@ class WorkbenchTest {
     void aParameterOverrideTakesTheCardAwayAndTheWhySaysWhichDefineDecided() {
         JsonNode fired = client().post("/workbench/api/run", runOf(DVT_CASE), WORKBENCH).json();
         assertThat(fired.get("cards")).hasSize(1);
-        assertThat(fired.at("/rules/0/fired").asBoolean()).isTrue();
-        assertThat(fired.at("/parameters/Recent Window/source").asText()).isEqualTo("default");
+        assertThat(fired.at("/why/cards/0/fired").asBoolean()).isTrue();
+        assertThat(fired.at("/why/parameters/0").toString())
+                .isEqualTo("{\"name\":\"Recent Window\",\"value\":\"30 days\",\"source\":\"default\"}");
 
         ObjectNode narrowed = runOf(DVT_CASE);
         narrowed.putObject("parameters").putObject("Recent Window").put("value", 0).put("unit", "days");
         JsonNode silent = client().post("/workbench/api/run", narrowed, WORKBENCH).json();
 
         assertThat(silent.get("cards")).isEmpty();
-        assertThat(silent.at("/rules/0/fired").asBoolean()).isFalse();
-        assertThat(silent.at("/rules/0/condition").asText()).isEqualTo("Cramps With Signs Of DVT");
-        assertThat(silent.at("/rules/0/conditionValue").asBoolean()).isFalse();
-        assertThat(silent.at("/parameters/Recent Window/source").asText()).isEqualTo("override");
-        assertThat(silent.at("/rules/0/defines").toString()).contains("Has Cramps");
+        assertThat(silent.at("/why/cards/0/fired").asBoolean()).isFalse();
+        assertThat(silent.at("/why/cards/0/condition").asText()).isEqualTo("Cramps With Signs Of DVT");
+        assertThat(silent.at("/why/cards/0/conditionValue").asBoolean()).isFalse();
+        assertThat(silent.at("/why/cards/0/notMet/0/expression").asText())
+                .isEqualTo("( exists \"Recent DVT Sign Conditions\" or exists \"Recent DVT Sign Observations\" )");
+        assertThat(silent.at("/why/parameters/0").toString())
+                .isEqualTo("{\"name\":\"Recent Window\",\"value\":\"0 days\",\"source\":\"given\"}");
+        assertThat(silent.at("/why/defines").toString()).contains("Has Cramps");
+        assertThat(silent.at("/why/why").toString()).contains("with Recent Window = 0 days (given)");
     }
 
     @Test
@@ -151,7 +158,7 @@ class WorkbenchTest {
             if (c.get("case").asText().equals("fires-recent-cramp-with-leg-swelling-on-examination")) {
                 assertThat(c.get("changed").asBoolean()).isTrue();
                 assertThat(c.get("passed").asBoolean()).isFalse();
-                assertThat(c.get("firesWithDefaults").asBoolean()).isTrue();
+                assertThat(c.get("firesAsSaved").asBoolean()).isTrue();
             }
         }
     }
