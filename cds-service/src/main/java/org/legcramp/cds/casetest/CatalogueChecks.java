@@ -50,6 +50,7 @@ public final class CatalogueChecks {
     private final CqlLibraries cql;
     private final RuleCatalog catalog;
     private final Path currentRulesTable;
+    private List<HookCaseSpec> hookCases;
 
     /**
      * @param root the checkout (cql/, fhir-resources/, docs/)
@@ -66,6 +67,14 @@ public final class CatalogueChecks {
     }
 
     /** Every check, in the order a reader fixes them. */
+    /** The hook cases, read from disk once for all the checks that look at them. */
+    private List<HookCaseSpec> hookCases() {
+        if (hookCases == null) {
+            hookCases = CaseFiles.hookCases(root, null, null);
+        }
+        return hookCases;
+    }
+
     public List<Check> all() {
         List<Check> checks = new ArrayList<>();
         checks.add(check("every service is named <rule-id>-<hook>", this::everyServiceIsNamedForItsRuleAndHook));
@@ -128,7 +137,7 @@ public final class CatalogueChecks {
 
     public List<String> everyRuleHasAFiresCaseAndASilentCaseAndNothingElse() {
         Map<String, List<HookCaseSpec>> casesByRule = new TreeMap<>();
-        CaseFiles.hookCases(root, null, null).forEach(c -> casesByRule.computeIfAbsent(c.rule(), r -> new ArrayList<>()).add(c));
+        hookCases().forEach(c -> casesByRule.computeIfAbsent(c.rule(), r -> new ArrayList<>()).add(c));
         List<String> failures = new ArrayList<>();
         for (String rule : catalog.ruleIds()) {
             List<HookCaseSpec> cases = casesByRule.getOrDefault(rule, List.of());
@@ -160,7 +169,7 @@ public final class CatalogueChecks {
 
     public List<String> everyHookCaseSendsExactlyThePrefetchItsServiceAsksFor() {
         List<String> failures = new ArrayList<>();
-        for (HookCaseSpec hookCase : CaseFiles.hookCases(root, null, null)) {
+        for (HookCaseSpec hookCase : hookCases()) {
             if (catalog.untranslatedServices().containsKey(hookCase.service())) {
                 continue; // its prefetch comes from CQL that does not translate; the case fails for that
             }
@@ -182,7 +191,7 @@ public final class CatalogueChecks {
     /** So that a sample posted by hand is not counted in the analytics as a clinician's call. */
     public List<String> everyHookCaseRequestSaysItIsTestTraffic() {
         List<String> failures = new ArrayList<>();
-        for (HookCaseSpec hookCase : CaseFiles.hookCases(root, null, null)) {
+        for (HookCaseSpec hookCase : hookCases()) {
             String declared = hookCase.request().path("extension").path(TrafficClass.REQUEST_EXTENSION).asText("");
             if (!declared.equals("test")) {
                 failures.add(hookCase.displayName() + "/request.json: needs \"extension\": {\""

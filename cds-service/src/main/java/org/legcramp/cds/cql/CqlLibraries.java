@@ -155,7 +155,7 @@ public final class CqlLibraries {
             return false;
         }
         for (IncludeDef include : elm.getIncludes().getDef()) {
-            if (names.contains(include.getPath()) || (contains(include.getPath()) && includesAnyOf(include.getPath(), names))) {
+            if (names.contains(include.getPath()) || includesAnyOf(include.getPath(), names)) {
                 return true;
             }
         }
@@ -174,18 +174,18 @@ public final class CqlLibraries {
         try {
             compiled = libraryManager.resolveLibrary(new VersionedIdentifier().withId(name), errors);
         } catch (RuntimeException e) {
-            throw new CqlTranslationException(name, List.of(
+            throw new CqlTranslationException(List.of(
                     new TranslationError(TranslationError.fileOf(name), 0, 0, String.valueOf(e.getMessage()))));
         }
         List<CqlCompilerException> severe = errors.stream()
                 .filter(e -> e.getSeverity() == CqlCompilerException.ErrorSeverity.Error)
                 .toList();
         if (!severe.isEmpty()) {
-            throw new CqlTranslationException(name, causes(name, severe));
+            throw new CqlTranslationException(causes(name, severe));
         }
         String declared = compiled.getIdentifier() == null ? null : compiled.getIdentifier().getId();
         if (!name.equals(declared)) {
-            throw new CqlTranslationException(name, List.of(new TranslationError(TranslationError.fileOf(name), 1, 1,
+            throw new CqlTranslationException(List.of(new TranslationError(TranslationError.fileOf(name), 1, 1,
                     "the library is declared as '" + declared + "'; its file and the PlanDefinition call it " + name)));
         }
         libraryManager.getCompiledLibraries().putIfAbsent(compiled.getIdentifier(), compiled);

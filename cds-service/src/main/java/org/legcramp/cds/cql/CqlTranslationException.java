@@ -9,12 +9,10 @@ import java.util.List;
  */
 public final class CqlTranslationException extends RuntimeException {
 
-    private final String libraryName;
     private final List<TranslationError> errors;
 
-    public CqlTranslationException(String libraryName, List<TranslationError> errors) {
+    public CqlTranslationException(List<TranslationError> errors) {
         super(errors.get(0).location() + ": " + problem(errors));
-        this.libraryName = libraryName;
         this.errors = List.copyOf(errors);
     }
 
@@ -25,11 +23,6 @@ public final class CqlTranslationException extends RuntimeException {
     /** The message without the location: what is wrong there. */
     public String problem() {
         return problem(errors);
-    }
-
-    /** The library that could not be translated (its own error, or one of a library it includes). */
-    public String libraryName() {
-        return libraryName;
     }
 
     public List<TranslationError> errors() {

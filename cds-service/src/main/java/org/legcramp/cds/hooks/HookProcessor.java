@@ -107,6 +107,8 @@ public class HookProcessor {
      */
     public List<Card> processAll(List<CdsService> services, HookRequest request, Instant receivedAt, URI serviceBaseUrl,
             boolean explain, TrafficClass traffic, java.util.function.Consumer<Map<String, Object>> silence) {
+        // The service called: one rule's, or its hook's (several rules), whatever modes turn off below.
+        String called = services.size() == 1 ? services.get(0).id() : RuleCatalog.SERVICE_GROUP_PREFIX + request.hook().id();
         services = services.stream().filter(service -> modes.mode(service) != RuleMode.OFF).toList();
         Instant deadline = receivedAt.plus(properties.requestDeadline());
         List<Future<List<Card>>> running = new ArrayList<>();
@@ -155,8 +157,7 @@ public class HookProcessor {
             }
             recordEvaluations(counted, traffic, now);
             // Repeat checks, the ledger and the firing counts: on the response path, so timed on their own.
-            recording.stop(metrics.timer("legcramp.hook.stage", "service", services.size() == 1 ? services.get(0).id()
-                    : RuleCatalog.SERVICE_GROUP_PREFIX + request.hook().id(), "stage", "record"));
+            recording.stop(metrics.timer("legcramp.hook.stage", "service", called, "stage", "record"));
             return all;
         } finally {
             running.forEach(future -> future.cancel(true)); // a no-op for the finished ones

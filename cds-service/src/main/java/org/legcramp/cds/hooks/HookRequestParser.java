@@ -303,7 +303,7 @@ public class HookRequestParser {
                 continue;
             }
             String name = "prefetch." + field.getKey();
-            parseFhir(bundleWithoutEntries((ObjectNode) data), name); // the Bundle's own elements are checked too
+            parseFhir(without((ObjectNode) data, "entry"), name); // the Bundle's own elements are checked too
             int index = 0;
             for (JsonNode entry : data.get("entry")) {
                 String entryName = name + ".entry[" + index++ + "]";
@@ -343,14 +343,18 @@ public class HookRequestParser {
         return prefetch;
     }
 
-    private static ObjectNode bundleWithoutEntries(ObjectNode bundle) {
-        ObjectNode shell = bundle.objectNode();
-        bundle.properties().forEach(field -> {
-            if (!field.getKey().equals("entry")) {
-                shell.set(field.getKey(), field.getValue());
+    /** A shallow copy of {@code node} without one member: the request's tree stays as sent. */
+    private static ObjectNode without(ObjectNode node, String member) {
+        if (!node.has(member)) {
+            return node;
+        }
+        ObjectNode copy = node.objectNode();
+        node.properties().forEach(field -> {
+            if (!field.getKey().equals(member)) {
+                copy.set(field.getKey(), field.getValue());
             }
         });
-        return shell;
+        return copy;
     }
 
     private static boolean isBundleWithEntries(JsonNode value) {
@@ -384,20 +388,10 @@ public class HookRequestParser {
     /**
      * The resource without its narrative ({@code text}): no rule, card or explanation reads it, and
      * HAPI parses each narrative's XHTML with a parser it builds anew (most of a tenth of a real
-     * chart's parse, measured on Synthea records, which carry one per resource). A shallow copy:
-     * the request's tree stays as sent.
+     * chart's parse, measured on Synthea records, which carry one per resource).
      */
     private static ObjectNode withoutNarrative(ObjectNode resource) {
-        if (!resource.has("text")) {
-            return resource;
-        }
-        ObjectNode copy = resource.objectNode();
-        resource.properties().forEach(field -> {
-            if (!field.getKey().equals("text")) {
-                copy.set(field.getKey(), field.getValue());
-            }
-        });
-        return copy;
+        return without(resource, "text");
     }
 
     private Resource parseFhir(JsonNode value, String name) {

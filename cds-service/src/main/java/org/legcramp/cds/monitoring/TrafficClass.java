@@ -47,9 +47,7 @@ public enum TrafficClass {
         if (declared.isMissingNode() || declared.isNull()) {
             return CLINICAL;
         }
-        return Arrays.stream(values()).filter(t -> declared.isTextual() && t.id().equals(declared.asText().trim().toLowerCase(Locale.ROOT)))
-                .findFirst().orElseThrow(() -> new BadRequestException("extension." + REQUEST_EXTENSION
-                        + " must be one of clinical, test, workbench"));
+        return named(declared.isTextual() ? declared.asText() : "", "extension." + REQUEST_EXTENSION);
     }
 
     /** The header's value; absent means clinical, anything unknown is a 400. */
@@ -57,7 +55,12 @@ public enum TrafficClass {
         if (value == null || value.isBlank()) {
             return CLINICAL;
         }
+        return named(value, HEADER);
+    }
+
+    /** The class a caller named in {@code where}, or a 400 saying what it may be. */
+    private static TrafficClass named(String value, String where) {
         return Arrays.stream(values()).filter(t -> t.id().equals(value.trim().toLowerCase(Locale.ROOT))).findFirst()
-                .orElseThrow(() -> new BadRequestException(HEADER + " must be one of clinical, test, workbench"));
+                .orElseThrow(() -> new BadRequestException(where + " must be one of clinical, test, workbench"));
     }
 }

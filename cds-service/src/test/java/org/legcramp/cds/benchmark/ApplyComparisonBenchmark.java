@@ -566,12 +566,12 @@ public final class ApplyComparisonBenchmark {
     }
 
     /** Nearest-rank percentile of sorted values. */
-    private static double pct(double[] sorted, int percent) {
+    static double pct(double[] sorted, int percent) {
         int rank = (int) Math.ceil(percent / 100.0 * sorted.length);
         return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
     }
 
-    private static void out(StringBuilder report, String format, Object... args) {
+    static void out(StringBuilder report, String format, Object... args) {
         String line = String.format(Locale.ROOT, format, args);
         System.out.print(line);
         report.append(line);

@@ -1,5 +1,8 @@
 package org.legcramp.cds.benchmark;
 
+import static org.legcramp.cds.benchmark.ApplyComparisonBenchmark.out;
+import static org.legcramp.cds.benchmark.ApplyComparisonBenchmark.pct;
+
 import ca.uhn.fhir.context.FhirContext;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -209,13 +212,4 @@ public final class HttpSyntheaBenchmark {
         return timer.getId().getName() + timer.getId().getTags();
     }
 
-    private static double pct(double[] sorted, int percent) {
-        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(percent / 100.0 * sorted.length) - 1)];
-    }
-
-    private static void out(StringBuilder report, String format, Object... args) {
-        String line = String.format(Locale.ROOT, format, args);
-        report.append(line);
-        System.out.print(line);
-    }
 }
