@@ -82,6 +82,23 @@ public class CdsConfiguration {
                 });
     }
 
+    /**
+     * Threads that parse part of a large prefetch beside the request thread (HookRequestParser): one
+     * fewer than the cores, as the request thread parses a part too. Parts no helper has started are
+     * parsed by the request thread, so the queue never holds a call up.
+     */
+    @Bean(destroyMethod = "shutdownNow")
+    ThreadPoolExecutor hookParseHelpers() {
+        int threads = Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
+        AtomicInteger count = new AtomicInteger();
+        return new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(threads * 16),
+                runnable -> {
+                    Thread thread = new Thread(runnable, "hook-parse-" + count.incrementAndGet());
+                    thread.setDaemon(true);
+                    return thread;
+                });
+    }
+
     @Bean
     FhirFetcher fhirFetcher(FhirContext fhirContext, CdsProperties properties) {
         return new FhirFetcher(fhirContext, min(properties.fhirFetchTimeout(), properties.requestDeadline()),

@@ -28,6 +28,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.OperationOutcome;
@@ -35,6 +39,8 @@ import org.hl7.fhir.r4.model.Property;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.legcramp.cds.prefetch.PrefetchValue;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.stereotype.Component;
 import org.legcramp.cds.rules.DataNeeds;
 
@@ -44,19 +50,38 @@ import org.legcramp.cds.rules.DataNeeds;
  * unknown elements are tolerated, as real EHRs send extensions of their own, but invalid values
  * and structures are refused. The body is read once into a JSON tree, and HAPI parses its FHIR parts
  * straight from that tree (no re-serialising); resources are counted in the tree, so an oversized
- * request is refused before any of it is parsed as FHIR.
+ * request is refused before any of it is parsed as FHIR. A large prefetch is parsed in parts on
+ * several threads (most of a real chart's call was its parse), with the result and the errors of one.
  */
 @Component
 public class HookRequestParser {
 
     private static final java.util.regex.Pattern FHIR_ID = java.util.regex.Pattern.compile("[A-Za-z0-9\\-.]{1,64}");
 
+    /** A part of the prefetch smaller than this costs more to hand to another thread than it saves. */
+    static final int MIN_RESOURCES_PER_PART = 16;
+
     private final ObjectMapper json;
     private final FhirContext fhirContext;
     private final int maxResources;
     private final long maxRequestBytes;
+    private final ThreadPoolExecutor parseHelpers;
 
+    /** Parses every request on its own thread (tools that parse one request at a time). */
     public HookRequestParser(FhirContext fhirContext, org.legcramp.cds.CdsProperties properties) {
+        this(fhirContext, properties, null);
+    }
+
+    /**
+     * @param parseHelpers threads that parse parts of a large prefetch beside the request thread (one
+     *        part per thread, and one for the request thread); a part no helper has started when the
+     *        request thread is done with its own is parsed by the request thread, so a busy pool slows
+     *        no call down
+     */
+    @Autowired
+    public HookRequestParser(FhirContext fhirContext, org.legcramp.cds.CdsProperties properties,
+            @Qualifier("hookParseHelpers") ThreadPoolExecutor parseHelpers) {
+        this.parseHelpers = parseHelpers;
         this.fhirContext = fhirContext;
         this.maxResources = properties.maxPrefetchResources();
         this.maxRequestBytes = properties.maxRequestSize().toBytes();
@@ -323,24 +348,125 @@ public class HookRequestParser {
         }
         Set<JsonNode> readable = Collections.newSetFromMap(new IdentityHashMap<>());
         needs.readable(candidates, referencing).forEach(candidate -> readable.add(candidate.resource()));
-        IJsonLikeParser parser = newParser();
+        // Every resource to parse, in the order of the request, then parsed (on several threads when many).
+        Map<String, List<Pending>> pendingByKey = new LinkedHashMap<>();
+        List<Pending> pending = new ArrayList<>();
+        for (Map.Entry<String, JsonNode> field : value.properties()) {
+            JsonNode data = field.getValue();
+            if (!data.isNull()) {
+                List<Pending> ofKey = isBundleWithEntries(data) ? readableEntries(data, readable, entryNames)
+                        : List.of(new Pending(data, "prefetch." + field.getKey(), null));
+                pendingByKey.put(field.getKey(), ofKey);
+                pending.addAll(ofKey);
+            }
+        }
+        Map<Pending, Resource> parsed = parseAll(pending);
         for (Map.Entry<String, JsonNode> field : value.properties()) {
             String key = field.getKey();
             JsonNode data = field.getValue();
+            List<Resource> resources = data.isNull() ? null : pendingByKey.get(key).stream().map(parsed::get).toList();
             if (data.isNull()) {
                 prefetch.put(key, new PrefetchValue.KnownAbsent());
-            } else if (isBundleWithEntries(data)) {
-                prefetch.put(key, new PrefetchValue.Present(parseEntries(parser, data, readable, entryNames)));
+            } else if (!isBundleWithEntries(data) && resources.get(0) instanceof OperationOutcome outcome) {
+                prefetch.put(key, new PrefetchValue.Failed(outcome.getIssueFirstRep().getDiagnostics()));
             } else {
-                Resource resource = parseFhir(data, "prefetch." + key);
-                if (resource instanceof OperationOutcome outcome) {
-                    prefetch.put(key, new PrefetchValue.Failed(outcome.getIssueFirstRep().getDiagnostics()));
-                } else {
-                    prefetch.put(key, new PrefetchValue.Present(List.of(resource)));
-                }
+                prefetch.put(key, new PrefetchValue.Present(resources));
             }
         }
         return prefetch;
+    }
+
+    /** A resource to parse: its JSON as sent, its name in error messages, its Bundle entry's fullUrl (or null). */
+    private record Pending(JsonNode json, String name, String fullUrl) {}
+
+    /** The readable resources of a Bundle, in its order. */
+    private static List<Pending> readableEntries(JsonNode bundle, Set<JsonNode> readable, Map<JsonNode, String> entryNames) {
+        List<Pending> pending = new ArrayList<>();
+        for (JsonNode entry : bundle.get("entry")) {
+            JsonNode resource = entry.get("resource");
+            if (resource != null && readable.contains(resource)) {
+                pending.add(new Pending(resource, entryNames.get(resource), entry.path("fullUrl").asText("")));
+            }
+        }
+        return pending;
+    }
+
+    /**
+     * Parses each resource (identity-keyed: two entries may be equal JSON). A large prefetch is cut
+     * into consecutive parts, one per helper and one for the request thread; the parts are read back
+     * in order, so an invalid resource is reported as it would be by one thread: the first in the request.
+     */
+    private Map<Pending, Resource> parseAll(List<Pending> pending) {
+        int helpers = parseHelpers == null ? 0 : parseHelpers.getMaximumPoolSize();
+        int parts = Math.min(helpers + 1, pending.size() / MIN_RESOURCES_PER_PART);
+        if (parts < 2) {
+            return parseRange(pending, 0, pending.size());
+        }
+        int size = (pending.size() + parts - 1) / parts;
+        List<FutureTask<Map<Pending, Resource>>> helped = new ArrayList<>();
+        for (int from = size; from < pending.size(); from += size) {
+            int start = from;
+            FutureTask<Map<Pending, Resource>> part = new FutureTask<>(
+                    () -> parseRange(pending, start, Math.min(start + size, pending.size())));
+            helped.add(part);
+            try {
+                parseHelpers.execute(part);
+            } catch (RejectedExecutionException e) {
+                part.run(); // the helpers are saturated: this thread parses it
+            }
+        }
+        Map<Pending, Resource> parsed = new IdentityHashMap<>();
+        try {
+            parsed.putAll(parseRange(pending, 0, size));
+            for (int i = 0; i < helped.size(); i++) {
+                if (helped.get(i).cancel(false)) {
+                    // Not started yet (the helpers are busy with other calls): parse it here rather than wait.
+                    int start = size * (i + 1);
+                    parsed.putAll(parseRange(pending, start, Math.min(start + size, pending.size())));
+                } else {
+                    parsed.putAll(helperResult(helped.get(i)));
+                }
+            }
+        } finally {
+            helped.forEach(part -> part.cancel(false));
+        }
+        return parsed;
+    }
+
+    private static Map<Pending, Resource> helperResult(FutureTask<Map<Pending, Resource>> part) {
+        try {
+            return part.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DeadlineExceededException("The call was interrupted while its request was being read");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException failure) {
+                throw failure; // a BadRequestException naming the invalid resource, as on this thread
+            }
+            throw new IllegalStateException("Parsing the prefetch failed", e.getCause());
+        }
+    }
+
+    /**
+     * Resources {@code from} to {@code to} of {@code pending}, each parsed on its own and without its
+     * narrative: parsing a Bundle whole also links every reference across its entries, which cost a
+     * third of the parse and which nothing here uses. A resource without an id takes its entry's
+     * fullUrl, as in a whole-Bundle parse ({@code urn:uuid:} references).
+     */
+    private Map<Pending, Resource> parseRange(List<Pending> pending, int from, int to) {
+        IJsonLikeParser parser = newParser(); // a HAPI parser is not for two threads at once
+        Map<Pending, Resource> parsed = new IdentityHashMap<>();
+        for (Pending resource : pending.subList(from, to)) {
+            if (!resource.json().isObject()) {
+                throw new BadRequestException(resource.name() + " must be a FHIR resource (a JSON object)");
+            }
+            Resource fhir = parseFhir(parser, withoutNarrative((ObjectNode) resource.json()), resource.name());
+            if (!fhir.hasIdElement() && resource.fullUrl() != null && !resource.fullUrl().isEmpty()) {
+                fhir.setIdElement(new IdType(resource.fullUrl()));
+            }
+            parsed.put(resource, fhir);
+        }
+        return parsed;
     }
 
     /** A shallow copy of {@code node} without one member: the request's tree stays as sent. */
@@ -359,30 +485,6 @@ public class HookRequestParser {
 
     private static boolean isBundleWithEntries(JsonNode value) {
         return value.isObject() && "Bundle".equals(value.path("resourceType").asText()) && value.path("entry").isArray();
-    }
-
-    /**
-     * The readable resources of a Bundle, each parsed on its own: parsing the Bundle whole also
-     * links every reference across its entries, which cost a third of the parse and which nothing
-     * here uses. A resource without an id takes its entry's fullUrl, as in a whole-Bundle parse
-     * ({@code urn:uuid:} references).
-     */
-    private static List<Resource> parseEntries(IJsonLikeParser parser, JsonNode bundle, Set<JsonNode> readable,
-            Map<JsonNode, String> entryNames) {
-        List<Resource> resources = new ArrayList<>();
-        for (JsonNode entry : bundle.get("entry")) {
-            JsonNode resource = entry.get("resource");
-            if (resource == null || !readable.contains(resource)) {
-                continue;
-            }
-            Resource parsed = parseFhir(parser, withoutNarrative((ObjectNode) resource), entryNames.get(resource));
-            String fullUrl = entry.path("fullUrl").asText("");
-            if (!parsed.hasIdElement() && !fullUrl.isEmpty()) {
-                parsed.setIdElement(new IdType(fullUrl));
-            }
-            resources.add(parsed);
-        }
-        return resources;
     }
 
     /**

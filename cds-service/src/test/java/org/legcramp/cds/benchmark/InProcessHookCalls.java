@@ -57,8 +57,12 @@ public final class InProcessHookCalls {
         catalog = new RuleCatalog(content, cql);
         evaluator = new CqlEvaluator(cql, new InMemoryTerminologyProvider(content.valueSets()), fhir);
         cardBuilder = new CardBuilder(catalog, fhir);
+        // Parsed as the service parses: a large prefetch in parts, beside the calling thread.
+        int helpers = Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
         parser = new HookRequestParser(fhir, new CdsProperties("unused", Duration.ofMinutes(5), DataSize.ofMegabytes(400), 64,
-                maxResources, maxResources, Duration.ofSeconds(2), ""));
+                maxResources, maxResources, Duration.ofSeconds(2), ""), new java.util.concurrent.ThreadPoolExecutor(helpers,
+                helpers, 0, java.util.concurrent.TimeUnit.MILLISECONDS, new java.util.concurrent.LinkedBlockingQueue<>(),
+                InProcessHookCalls::daemon));
         assembler = new PatientDataAssembler(new FhirFetcher(fhir, Duration.ofSeconds(2), maxResources), fetchPool,
                 new SimpleMeterRegistry());
     }
