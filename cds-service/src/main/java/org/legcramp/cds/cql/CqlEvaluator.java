@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import kotlin.Pair;
 import kotlin.Unit;
@@ -16,6 +17,7 @@ import org.opencds.cqf.cql.engine.execution.CqlEngine;
 import org.opencds.cqf.cql.engine.execution.Environment;
 import org.opencds.cqf.cql.engine.execution.EvaluationResult;
 import org.opencds.cqf.cql.engine.execution.EvaluationResults;
+import org.opencds.cqf.cql.engine.execution.ExpressionResult;
 
 /**
  * Evaluates a content library for one patient on that patient's data, in memory. Knows nothing of
@@ -24,6 +26,7 @@ import org.opencds.cqf.cql.engine.execution.EvaluationResults;
 public final class CqlEvaluator {
 
     static final String FHIR_MODEL_URI = "http://hl7.org/fhir";
+    private static final String PATIENT_CONTEXT = "Patient";
 
     private final CqlLibraries libraries;
     private final InMemoryTerminologyProvider terminology;
@@ -103,10 +106,62 @@ public final class CqlEvaluator {
     public Evaluation evaluate(String libraryName, String patientId, Collection<? extends Resource> data,
             ZonedDateTime evaluationTime, Map<String, Object> parameters, Collection<String> defines,
             Function<Map<String, Object>, Collection<String>> then, boolean collectCoverage) {
-        var retrieve = new InMemoryRetrieveProvider(data, modelResolver, terminology);
+        return evaluate(libraryName, patientId, new InMemoryRetrieveProvider(data, modelResolver, terminology), null,
+                evaluationTime, parameters, defines, then, collectCoverage);
+    }
+
+    /**
+     * The data of one hook call, for the several rules it evaluates side by side: indexed once, and
+     * with one value per define of a library they include, whichever rule evaluates it first (the
+     * rules of a hook share LegCrampCommon's orders and conditions, and each evaluated them again).
+     * That is the value each would compute: the same data, the same evaluation time, and no
+     * parameter given (a rule's parameters are its own library's; an included library's defaults
+     * hold). Safe across threads: defines are pure, so two rules computing one at once agree.
+     */
+    public SharedCall share(Collection<? extends Resource> data, ZonedDateTime evaluationTime) {
+        return new SharedCall(new InMemoryRetrieveProvider(data, modelResolver, terminology), evaluationTime);
+    }
+
+    /** See {@link #share}. */
+    public static final class SharedCall {
+        private final InMemoryRetrieveProvider retrieve;
+        private final ZonedDateTime evaluationTime;
+        private final Map<VersionedIdentifier, Map<String, ExpressionResult>> valuesByLibrary = new ConcurrentHashMap<>();
+
+        private SharedCall(InMemoryRetrieveProvider retrieve, ZonedDateTime evaluationTime) {
+            this.retrieve = retrieve;
+            this.evaluationTime = evaluationTime;
+        }
+
+        /** The engine's own define cache, pointed at the shared values of the libraries the rule includes. */
+        private void shareIncludedValues(CqlEngine engine, CqlLibraries libraries, String libraryName, String patientId) {
+            // The engine empties its define cache when the context value changes: set it first, as the evaluation will.
+            engine.getState().setContextValue(PATIENT_CONTEXT, patientId);
+            VersionedIdentifier own = libraries.identifier(libraryName);
+            for (VersionedIdentifier included : libraries.contentIdentifiersUsedBy(libraryName)) {
+                if (included != own) {
+                    engine.getState().getCache().getExpressions().put(included,
+                            valuesByLibrary.computeIfAbsent(included, id -> new ConcurrentHashMap<>()));
+                }
+            }
+        }
+    }
+
+    /** One rule of a hook call on the call's shared data (see {@link #share}): its card defines, then those of the cards that apply. */
+    public Evaluation evaluate(String libraryName, String patientId, SharedCall call, Collection<String> defines,
+            Function<Map<String, Object>, Collection<String>> then) {
+        return evaluate(libraryName, patientId, call.retrieve, call, call.evaluationTime, Map.of(), defines, then, false);
+    }
+
+    private Evaluation evaluate(String libraryName, String patientId, InMemoryRetrieveProvider retrieve, SharedCall call,
+            ZonedDateTime evaluationTime, Map<String, Object> parameters, Collection<String> defines,
+            Function<Map<String, Object>, Collection<String>> then, boolean collectCoverage) {
         var environment = new Environment(libraries.libraryManager(),
                 Map.of(FHIR_MODEL_URI, new InterruptibleDataProvider(modelResolver, retrieve)), terminology);
         var engine = new CqlEngine(environment, collectCoverage ? COVERAGE_OPTIONS : OPTIONS);
+        if (call != null) {
+            call.shareIncludedValues(engine, libraries, libraryName, patientId);
+        }
         VersionedIdentifier identifier = libraries.identifier(libraryName);
         Map<String, Object> values = new LinkedHashMap<>();
         Map<String, Set<Object>> evaluatedResources = new LinkedHashMap<>();
@@ -136,7 +191,7 @@ public final class CqlEvaluator {
                     }
                     return Unit.INSTANCE;
                 });
-                params.setContextParameter(new Pair<>("Patient", patientId));
+                params.setContextParameter(new Pair<>(PATIENT_CONTEXT, patientId));
                 params.setParameters(parameters);
                 params.setEvaluationDateTime(evaluationTime);
                 return Unit.INSTANCE;

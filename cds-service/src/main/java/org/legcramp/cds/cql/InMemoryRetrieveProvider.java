@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.hl7.fhir.r4.model.CodeType;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
@@ -31,7 +32,8 @@ import org.opencds.cqf.cql.engine.terminology.ValueSetInfo;
  * memory: by type, then by the patient context, then by code or value set. The 4.x engine ships
  * only REST retrieve providers, and a hook must be answered from the data the EHR sent.
  *
- * <p>One instance serves one evaluation (one thread). The engine retrieves the same type many times
+ * <p>One instance serves one hook call, whose rules may evaluate on several threads at once (hence
+ * the concurrent maps; what is computed twice in a race is the same). The engine retrieves the same type many times
  * (a retrieve inside a function runs once per call), so what a retrieve computes is kept: the
  * resources of a type in the context, and, per type and code path, an index from code to
  * resources, so that a code or value-set filter looks codes up instead of scanning every resource.
@@ -41,8 +43,8 @@ import org.opencds.cqf.cql.engine.terminology.ValueSetInfo;
 public final class InMemoryRetrieveProvider implements RetrieveProvider {
 
     private final Map<String, List<Resource>> resourcesByType = new LinkedHashMap<>();
-    private final Map<List<Object>, List<Object>> inContextByTypeAndContext = new HashMap<>();
-    private final Map<List<Object>, CodeIndex> codeIndexes = new HashMap<>();
+    private final Map<List<Object>, List<Object>> inContextByTypeAndContext = new ConcurrentHashMap<>();
+    private final Map<List<Object>, CodeIndex> codeIndexes = new ConcurrentHashMap<>();
     private final ModelResolver modelResolver;
     private final TerminologyProvider terminology;
 

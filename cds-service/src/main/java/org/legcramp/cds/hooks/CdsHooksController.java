@@ -102,7 +102,7 @@ public class CdsHooksController {
             // and a second "service" makes the appender drop the whole line.
             MDC.put(MDC_SERVICE, called.id());
             List<Map<String, Object>> notFired = java.util.Collections.synchronizedList(new ArrayList<>());
-            List<Card> cards = processor.processAll(called.members(), request, receivedAt, serviceBaseUrl(), explain, traffic,
+            List<Card> cards = processor.processAll(called, request, receivedAt, serviceBaseUrl(), explain, traffic,
                     notFired::add);
             status = "200";
             log.info("service={} hookInstance={} cards={} ms={}", called.id(), request.hookInstance(), cards.size(),
@@ -168,9 +168,7 @@ public class CdsHooksController {
 
     /** A per-rule service as a group of one, or a per-hook service: either way, the rules to run. */
     private ServiceGroup called(String serviceId) {
-        return catalog.service(serviceId)
-                .map(s -> new ServiceGroup(s.id(), s.hook(), s.title(), s.description(), List.of(s), s.prefetch(), s.dataNeeds()))
-                .or(() -> catalog.group(serviceId))
+        return catalog.service(serviceId).map(ServiceGroup::of).or(() -> catalog.group(serviceId))
                 .orElseThrow(() -> new UnknownServiceException(serviceId));
     }
 

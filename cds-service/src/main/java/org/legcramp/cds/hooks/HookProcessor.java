@@ -29,7 +29,7 @@ import org.legcramp.cds.monitoring.RuleModes;
 import org.legcramp.cds.monitoring.TrafficClass;
 import org.legcramp.cds.prefetch.PatientDataAssembler;
 import org.legcramp.cds.rules.CdsService;
-import org.legcramp.cds.rules.RuleCatalog;
+import org.legcramp.cds.rules.ServiceGroup;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
@@ -87,17 +87,17 @@ public class HookProcessor {
      */
     public List<Card> process(CdsService service, HookRequest request, Instant receivedAt, URI serviceBaseUrl,
             boolean explain) {
-        return processAll(List.of(service), request, receivedAt, serviceBaseUrl, explain, TrafficClass.CLINICAL);
+        return processAll(ServiceGroup.of(service), request, receivedAt, serviceBaseUrl, explain, TrafficClass.CLINICAL);
     }
 
     /**
-     * Several services on one request (the rules of a per-hook service): their evaluations run side
-     * by side on the evaluation pool, under the one deadline of the call; the cards come back in
-     * the order of the services.
+     * The rules of the service called (one, or every rule of a hook) on one request: their
+     * evaluations run side by side on the evaluation pool, on data gathered once for them all, under
+     * the one deadline of the call; the cards come back in the order of the rules.
      */
-    public List<Card> processAll(List<CdsService> services, HookRequest request, Instant receivedAt, URI serviceBaseUrl,
+    public List<Card> processAll(ServiceGroup called, HookRequest request, Instant receivedAt, URI serviceBaseUrl,
             boolean explain, TrafficClass traffic) {
-        return processAll(services, request, receivedAt, serviceBaseUrl, explain, traffic, notFired -> {});
+        return processAll(called, request, receivedAt, serviceBaseUrl, explain, traffic, notFired -> {});
     }
 
     /**
@@ -105,26 +105,31 @@ public class HookProcessor {
      * {@code silence} (its service, summary, and the defines that decided it with their values and
      * resources), so a caller can say why no card came as well as why one did.
      */
-    public List<Card> processAll(List<CdsService> services, HookRequest request, Instant receivedAt, URI serviceBaseUrl,
+    public List<Card> processAll(ServiceGroup called, HookRequest request, Instant receivedAt, URI serviceBaseUrl,
             boolean explain, TrafficClass traffic, java.util.function.Consumer<Map<String, Object>> silence) {
-        // The service called: one rule's, or its hook's (several rules), whatever modes turn off below.
-        String called = services.size() == 1 ? services.get(0).id() : RuleCatalog.SERVICE_GROUP_PREFIX + request.hook().id();
-        services = services.stream().filter(service -> modes.mode(service) != RuleMode.OFF).toList();
+        List<CdsService> services = called.members().stream().filter(service -> modes.mode(service) != RuleMode.OFF).toList();
+        if (services.isEmpty()) {
+            return List.of();
+        }
         Instant deadline = receivedAt.plus(properties.requestDeadline());
+        ZonedDateTime evaluatedAt = ZonedDateTime.ofInstant(receivedAt, ZoneOffset.UTC);
         List<Future<List<Card>>> running = new ArrayList<>();
         try {
+            // Gathered once for all the rules (a prefetch key the EHR did not send is fetched once, not
+            // once per rule), and shared by their evaluations: the rules of a hook read the same orders.
+            List<Resource> data = stage(called.id(), "data", () -> dataAssembler.assemble(prefetchOf(called, services),
+                    request, deadline));
+            CqlEvaluator.SharedCall call = evaluator.share(data, evaluatedAt);
             for (CdsService service : services) {
-                List<Resource> data = stage(service, "data", () -> dataAssembler.assemble(service, request, deadline));
                 running.add(submit(service, deadline, () -> {
                     // An explanation shows every define's value; cards alone need only the defines they read.
-                    ZonedDateTime now = ZonedDateTime.ofInstant(receivedAt, ZoneOffset.UTC);
-                    var evaluation = stage(service, "evaluation", () -> explain
-                            ? evaluator.evaluate(service.libraryName(), request.patientId(), data, now, Map.of(), null, false)
-                            : service.evaluateForCards(evaluator, request.patientId(), data, now));
+                    var evaluation = stage(service.id(), "evaluation", () -> explain
+                            ? evaluator.evaluate(service.libraryName(), request.patientId(), call, null, values -> List.of())
+                            : service.evaluateForCards(evaluator, request.patientId(), call));
                     if (explain) {
                         Explanations.ofSilence(service, evaluation).forEach(silence);
                     }
-                    return stage(service, "cards", () -> cardBuilder.cards(service, evaluation, request.patientId(),
+                    return stage(service.id(), "cards", () -> cardBuilder.cards(service, evaluation, request.patientId(),
                             serviceBaseUrl, explain));
                 }));
             }
@@ -157,7 +162,7 @@ public class HookProcessor {
             }
             recordEvaluations(counted, traffic, now);
             // Repeat checks, the ledger and the firing counts: on the response path, so timed on their own.
-            recording.stop(metrics.timer("legcramp.hook.stage", "service", called, "stage", "record"));
+            recording.stop(metrics.timer("legcramp.hook.stage", "service", called.id(), "stage", "record"));
             return all;
         } finally {
             running.forEach(future -> future.cancel(true)); // a no-op for the finished ones
@@ -218,13 +223,26 @@ public class HookProcessor {
                 + " ms); no cards for this call");
     }
 
+    /**
+     * The prefetch templates of the rules that run: the called service's, less the keys only rules
+     * that are off read (a key's template is the service's, which covers every rule reading it).
+     */
+    private static Map<String, String> prefetchOf(ServiceGroup called, List<CdsService> running) {
+        if (running.size() == called.members().size()) {
+            return called.prefetch();
+        }
+        Map<String, String> templates = new java.util.LinkedHashMap<>(called.prefetch());
+        templates.keySet().removeIf(key -> running.stream().noneMatch(service -> service.prefetch().containsKey(key)));
+        return templates;
+    }
+
     /** Times one stage of a hook call: legcramp.hook.stage{service, stage}. */
-    private <T> T stage(CdsService service, String stage, java.util.function.Supplier<T> work) {
+    private <T> T stage(String service, String stage, java.util.function.Supplier<T> work) {
         Timer.Sample sample = Timer.start(metrics);
         try {
             return work.get();
         } finally {
-            sample.stop(metrics.timer("legcramp.hook.stage", "service", service.id(), "stage", stage));
+            sample.stop(metrics.timer("legcramp.hook.stage", "service", service, "stage", stage));
         }
     }
 

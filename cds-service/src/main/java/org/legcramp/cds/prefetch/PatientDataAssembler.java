@@ -63,9 +63,16 @@ public final class PatientDataAssembler {
      * @throws RequiredDataUnavailableException when data cannot be had in time
      */
     public List<Resource> assemble(CdsService service, HookRequest request, Instant deadline) {
+        return assemble(service.prefetch(), request, deadline);
+    }
+
+    /**
+     * @param templates prefetch key to query: what the rules read (a key the request did not send is fetched)
+     */
+    public List<Resource> assemble(Map<String, String> templates, HookRequest request, Instant deadline) {
         Map<String, Resource> byId = new LinkedHashMap<>();
         Map<String, CompletableFuture<List<Resource>>> fetches = new LinkedHashMap<>();
-        for (Map.Entry<String, String> template : service.prefetch().entrySet()) {
+        for (Map.Entry<String, String> template : templates.entrySet()) {
             String key = template.getKey();
             PrefetchValue sent = request.prefetch().get(key);
             if (sent instanceof PrefetchValue.KnownAbsent) {

@@ -64,6 +64,11 @@ public record CdsService(
                 this::cardDefinesOfApplyingActions, false);
     }
 
+    /** As above, on the data a hook call shares among the rules it evaluates (CqlEvaluator.share). */
+    public CqlEvaluator.Evaluation evaluateForCards(CqlEvaluator evaluator, String patientId, CqlEvaluator.SharedCall call) {
+        return evaluator.evaluate(libraryName, patientId, call, conditionDefines(), this::cardDefinesOfApplyingActions);
+    }
+
     /** The defines that decide which actions apply: the first thing a hook call evaluates. */
     public Set<String> conditionDefines() {
         Set<String> defines = new LinkedHashSet<>();

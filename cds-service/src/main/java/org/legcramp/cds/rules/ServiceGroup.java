@@ -14,4 +14,11 @@ import org.legcramp.cds.hooks.Hook;
  * @param dataNeeds what any of the rules can read
  */
 public record ServiceGroup(String id, Hook hook, String title, String description, List<CdsService> members,
-        Map<String, String> prefetch, DataNeeds dataNeeds) {}
+        Map<String, String> prefetch, DataNeeds dataNeeds) {
+
+    /** A per-rule service as a group of one: either way, the rules one call runs. */
+    public static ServiceGroup of(CdsService service) {
+        return new ServiceGroup(service.id(), service.hook(), service.title(), service.description(), List.of(service),
+                service.prefetch(), service.dataNeeds());
+    }
+}

@@ -385,7 +385,7 @@ public final class ApplyComparisonBenchmark {
         long t = System.nanoTime();
         HookRequest request = calls.parse(merged, group.hook(), group.dataNeeds());
         if (sideBySide) {
-            calls.perHookCards(group.members(), request, now);
+            calls.perHookCards(group, request, now);
         } else {
             group.members().forEach(member -> calls.cards(member, request, now, null));
         }

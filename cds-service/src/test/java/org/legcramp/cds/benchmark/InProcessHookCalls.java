@@ -33,6 +33,7 @@ import org.legcramp.cds.prefetch.PatientDataAssembler;
 import org.legcramp.cds.rules.CdsService;
 import org.legcramp.cds.rules.DataNeeds;
 import org.legcramp.cds.rules.RuleCatalog;
+import org.legcramp.cds.rules.ServiceGroup;
 import org.springframework.util.unit.DataSize;
 
 /**
@@ -83,15 +84,16 @@ public final class InProcessHookCalls {
 
     /**
      * The rules of a per-hook service on one parsed request, as {@code HookProcessor.processAll}
-     * runs them: data assembled on the calling thread, evaluations side by side on one thread per
-     * core; the cards in the order of the members.
+     * runs them: data assembled once on the calling thread and shared, evaluations side by side on
+     * one thread per core; the cards in the order of the members.
      */
-    public List<Card> perHookCards(List<CdsService> members, HookRequest request, ZonedDateTime now) {
+    public List<Card> perHookCards(ServiceGroup group, HookRequest request, ZonedDateTime now) {
+        List<Resource> data = assembler.assemble(group.prefetch(), request, now.toInstant().plus(Duration.ofMinutes(5)));
+        CqlEvaluator.SharedCall call = evaluator.share(data, now);
         List<Future<List<Card>>> running = new ArrayList<>();
-        for (CdsService member : members) {
-            List<Resource> data = assembler.assemble(member, request, now.toInstant().plus(Duration.ofMinutes(5)));
+        for (CdsService member : group.members()) {
             running.add(evaluationPool.submit(() -> cardBuilder.cards(member,
-                    member.evaluateForCards(evaluator, request.patientId(), data, now), request.patientId(),
+                    member.evaluateForCards(evaluator, request.patientId(), call), request.patientId(),
                     URI.create("http://localhost/"), false)));
         }
         List<Card> cards = new ArrayList<>();
