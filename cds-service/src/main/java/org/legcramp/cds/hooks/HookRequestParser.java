@@ -28,9 +28,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.ThreadPoolExecutor;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.IdType;
@@ -58,8 +57,12 @@ public class HookRequestParser {
 
     private static final java.util.regex.Pattern FHIR_ID = java.util.regex.Pattern.compile("[A-Za-z0-9\\-.]{1,64}");
 
-    /** A part of the prefetch smaller than this costs more to hand to another thread than it saves. */
-    static final int MIN_RESOURCES_PER_PART = 16;
+    /**
+     * Per thread taking part in a parse: fewer resources than this cost more to share than they save.
+     * Measured over HTTP on the Synthea population (2 cores): with 16, a helper made the median call
+     * (about 60 resources to parse) no faster, only the slowest tenth of calls.
+     */
+    static final int MIN_RESOURCES_PER_PART = 64;
 
     private final ObjectMapper json;
     private final FhirContext fhirContext;
@@ -392,81 +395,105 @@ public class HookRequestParser {
     }
 
     /**
-     * Parses each resource (identity-keyed: two entries may be equal JSON). A large prefetch is cut
-     * into consecutive parts, one per helper and one for the request thread; the parts are read back
-     * in order, so an invalid resource is reported as it would be by one thread: the first in the request.
+     * Parses each resource (identity-keyed: two entries may be equal JSON). The resources of a large
+     * prefetch are taken one by one, in order, by the request thread and the helpers together, so
+     * that however late a helper wakes up no thread waits with work left; an invalid resource is
+     * reported as one thread would report it: the first invalid one in the request.
      */
     private Map<Pending, Resource> parseAll(List<Pending> pending) {
-        int helpers = parseHelpers == null ? 0 : parseHelpers.getMaximumPoolSize();
-        int parts = Math.min(helpers + 1, pending.size() / MIN_RESOURCES_PER_PART);
-        if (parts < 2) {
-            return parseRange(pending, 0, pending.size());
-        }
-        int size = (pending.size() + parts - 1) / parts;
-        List<FutureTask<Map<Pending, Resource>>> helped = new ArrayList<>();
-        for (int from = size; from < pending.size(); from += size) {
-            int start = from;
-            FutureTask<Map<Pending, Resource>> part = new FutureTask<>(
-                    () -> parseRange(pending, start, Math.min(start + size, pending.size())));
-            helped.add(part);
+        ParseInParts work = new ParseInParts(pending);
+        int helpers = parseHelpers == null ? 0
+                : Math.min(parseHelpers.getMaximumPoolSize(), pending.size() / MIN_RESOURCES_PER_PART - 1);
+        for (int i = 0; i < helpers; i++) {
             try {
-                parseHelpers.execute(part);
+                parseHelpers.execute(work::parse);
             } catch (RejectedExecutionException e) {
-                part.run(); // the helpers are saturated: this thread parses it
+                break; // the helpers are saturated: fewer hands, same result
             }
         }
-        Map<Pending, Resource> parsed = new IdentityHashMap<>();
-        try {
-            parsed.putAll(parseRange(pending, 0, size));
-            for (int i = 0; i < helped.size(); i++) {
-                if (helped.get(i).cancel(false)) {
-                    // Not started yet (the helpers are busy with other calls): parse it here rather than wait.
-                    int start = size * (i + 1);
-                    parsed.putAll(parseRange(pending, start, Math.min(start + size, pending.size())));
-                } else {
-                    parsed.putAll(helperResult(helped.get(i)));
-                }
-            }
-        } finally {
-            helped.forEach(part -> part.cancel(false));
-        }
-        return parsed;
+        work.parse();
+        return work.result();
     }
 
-    private static Map<Pending, Resource> helperResult(FutureTask<Map<Pending, Resource>> part) {
-        try {
-            return part.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new DeadlineExceededException("The call was interrupted while its request was being read");
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException failure) {
-                throw failure; // a BadRequestException naming the invalid resource, as on this thread
+    /** One prefetch's resources parsed by however many threads take part (see parseAll). */
+    private final class ParseInParts {
+        private final List<Pending> pending;
+        private final Resource[] parsed;
+        private final AtomicInteger next = new AtomicInteger();
+        private int finished; // guarded by this
+        private int firstInvalid = Integer.MAX_VALUE; // guarded by this
+        private BadRequestException invalid; // guarded by this
+        private volatile boolean stop;
+
+        ParseInParts(List<Pending> pending) {
+            this.pending = pending;
+            this.parsed = new Resource[pending.size()];
+        }
+
+        /** Takes the next resource not yet taken until none is left (or one was invalid). */
+        void parse() {
+            IJsonLikeParser parser = newParser(); // a HAPI parser is not for two threads at once
+            while (!stop) {
+                int index = next.getAndIncrement();
+                if (index >= parsed.length) {
+                    return;
+                }
+                BadRequestException failure = null;
+                Resource resource = null;
+                try {
+                    resource = parseOne(parser, pending.get(index));
+                } catch (BadRequestException e) {
+                    failure = e;
+                    stop = true; // resources after it need not be parsed; those before it have all been taken
+                }
+                synchronized (this) {
+                    parsed[index] = resource;
+                    if (failure != null && index < firstInvalid) {
+                        firstInvalid = index;
+                        invalid = failure;
+                    }
+                    finished++;
+                    notifyAll();
+                }
             }
-            throw new IllegalStateException("Parsing the prefetch failed", e.getCause());
+        }
+
+        /** Once every resource taken is parsed: them all, or the first invalid one's error. */
+        synchronized Map<Pending, Resource> result() {
+            try {
+                while (finished < Math.min(next.get(), parsed.length)) {
+                    wait();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new DeadlineExceededException("The call was interrupted while its request was being read");
+            }
+            if (invalid != null) {
+                throw invalid;
+            }
+            Map<Pending, Resource> byPending = new IdentityHashMap<>();
+            for (int i = 0; i < parsed.length; i++) {
+                byPending.put(pending.get(i), parsed[i]);
+            }
+            return byPending;
         }
     }
 
     /**
-     * Resources {@code from} to {@code to} of {@code pending}, each parsed on its own and without its
-     * narrative: parsing a Bundle whole also links every reference across its entries, which cost a
-     * third of the parse and which nothing here uses. A resource without an id takes its entry's
-     * fullUrl, as in a whole-Bundle parse ({@code urn:uuid:} references).
+     * One resource, parsed on its own and without its narrative: parsing a Bundle whole also links
+     * every reference across its entries, which cost a third of the parse and which nothing here
+     * uses. A resource without an id takes its entry's fullUrl, as in a whole-Bundle parse
+     * ({@code urn:uuid:} references).
      */
-    private Map<Pending, Resource> parseRange(List<Pending> pending, int from, int to) {
-        IJsonLikeParser parser = newParser(); // a HAPI parser is not for two threads at once
-        Map<Pending, Resource> parsed = new IdentityHashMap<>();
-        for (Pending resource : pending.subList(from, to)) {
-            if (!resource.json().isObject()) {
-                throw new BadRequestException(resource.name() + " must be a FHIR resource (a JSON object)");
-            }
-            Resource fhir = parseFhir(parser, withoutNarrative((ObjectNode) resource.json()), resource.name());
-            if (!fhir.hasIdElement() && resource.fullUrl() != null && !resource.fullUrl().isEmpty()) {
-                fhir.setIdElement(new IdType(resource.fullUrl()));
-            }
-            parsed.put(resource, fhir);
+    private static Resource parseOne(IJsonLikeParser parser, Pending resource) {
+        if (!resource.json().isObject()) {
+            throw new BadRequestException(resource.name() + " must be a FHIR resource (a JSON object)");
         }
-        return parsed;
+        Resource fhir = parseFhir(parser, withoutNarrative((ObjectNode) resource.json()), resource.name());
+        if (!fhir.hasIdElement() && resource.fullUrl() != null && !resource.fullUrl().isEmpty()) {
+            fhir.setIdElement(new IdType(resource.fullUrl()));
+        }
+        return fhir;
     }
 
     /** A shallow copy of {@code node} without one member: the request's tree stays as sent. */
