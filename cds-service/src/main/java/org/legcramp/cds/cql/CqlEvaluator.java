@@ -111,30 +111,32 @@ public final class CqlEvaluator {
     }
 
     /**
-     * The data of one hook call, for the several rules it evaluates side by side: indexed once, and
+     * The data of one hook call (one patient), for the several rules it evaluates side by side: indexed once, and
      * with one value per define of a library they include, whichever rule evaluates it first (the
      * rules of a hook share LegCrampCommon's orders and conditions, and each evaluated them again).
      * That is the value each would compute: the same data, the same evaluation time, and no
      * parameter given (a rule's parameters are its own library's; an included library's defaults
      * hold). Safe across threads: defines are pure, so two rules computing one at once agree.
      */
-    public SharedCall share(Collection<? extends Resource> data, ZonedDateTime evaluationTime) {
-        return new SharedCall(new InMemoryRetrieveProvider(data, modelResolver, terminology), evaluationTime);
+    public SharedCall share(String patientId, Collection<? extends Resource> data, ZonedDateTime evaluationTime) {
+        return new SharedCall(patientId, new InMemoryRetrieveProvider(data, modelResolver, terminology), evaluationTime);
     }
 
     /** See {@link #share}. */
     public static final class SharedCall {
+        private final String patientId;
         private final InMemoryRetrieveProvider retrieve;
         private final ZonedDateTime evaluationTime;
         private final Map<VersionedIdentifier, Map<String, ExpressionResult>> valuesByLibrary = new ConcurrentHashMap<>();
 
-        private SharedCall(InMemoryRetrieveProvider retrieve, ZonedDateTime evaluationTime) {
+        private SharedCall(String patientId, InMemoryRetrieveProvider retrieve, ZonedDateTime evaluationTime) {
+            this.patientId = patientId;
             this.retrieve = retrieve;
             this.evaluationTime = evaluationTime;
         }
 
         /** The engine's own define cache, pointed at the shared values of the libraries the rule includes. */
-        private void shareIncludedValues(CqlEngine engine, CqlLibraries libraries, String libraryName, String patientId) {
+        private void shareIncludedValues(CqlEngine engine, CqlLibraries libraries, String libraryName) {
             // The engine empties its define cache when the context value changes: set it first, as the evaluation will.
             engine.getState().setContextValue(PATIENT_CONTEXT, patientId);
             VersionedIdentifier own = libraries.identifier(libraryName);
@@ -148,9 +150,9 @@ public final class CqlEvaluator {
     }
 
     /** One rule of a hook call on the call's shared data (see {@link #share}): its card defines, then those of the cards that apply. */
-    public Evaluation evaluate(String libraryName, String patientId, SharedCall call, Collection<String> defines,
+    public Evaluation evaluate(String libraryName, SharedCall call, Collection<String> defines,
             Function<Map<String, Object>, Collection<String>> then) {
-        return evaluate(libraryName, patientId, call.retrieve, call, call.evaluationTime, Map.of(), defines, then, false);
+        return evaluate(libraryName, call.patientId, call.retrieve, call, call.evaluationTime, Map.of(), defines, then, false);
     }
 
     private Evaluation evaluate(String libraryName, String patientId, InMemoryRetrieveProvider retrieve, SharedCall call,
@@ -160,7 +162,7 @@ public final class CqlEvaluator {
                 Map.of(FHIR_MODEL_URI, new InterruptibleDataProvider(modelResolver, retrieve)), terminology);
         var engine = new CqlEngine(environment, collectCoverage ? COVERAGE_OPTIONS : OPTIONS);
         if (call != null) {
-            call.shareIncludedValues(engine, libraries, libraryName, patientId);
+            call.shareIncludedValues(engine, libraries, libraryName);
         }
         VersionedIdentifier identifier = libraries.identifier(libraryName);
         Map<String, Object> values = new LinkedHashMap<>();

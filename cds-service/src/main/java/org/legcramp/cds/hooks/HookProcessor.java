@@ -119,13 +119,13 @@ public class HookProcessor {
             // once per rule), and shared by their evaluations: the rules of a hook read the same orders.
             List<Resource> data = stage(called.id(), "data", () -> dataAssembler.assemble(prefetchOf(called, services),
                     request, deadline));
-            CqlEvaluator.SharedCall call = evaluator.share(data, evaluatedAt);
+            CqlEvaluator.SharedCall call = evaluator.share(request.patientId(), data, evaluatedAt);
             for (CdsService service : services) {
                 running.add(submit(service, deadline, () -> {
                     // An explanation shows every define's value; cards alone need only the defines they read.
                     var evaluation = stage(service.id(), "evaluation", () -> explain
-                            ? evaluator.evaluate(service.libraryName(), request.patientId(), call, null, values -> List.of())
-                            : service.evaluateForCards(evaluator, request.patientId(), call));
+                            ? evaluator.evaluate(service.libraryName(), call, null, values -> List.of())
+                            : service.evaluateForCards(evaluator, call));
                     if (explain) {
                         Explanations.ofSilence(service, evaluation).forEach(silence);
                     }

@@ -65,8 +65,8 @@ public record CdsService(
     }
 
     /** As above, on the data a hook call shares among the rules it evaluates (CqlEvaluator.share). */
-    public CqlEvaluator.Evaluation evaluateForCards(CqlEvaluator evaluator, String patientId, CqlEvaluator.SharedCall call) {
-        return evaluator.evaluate(libraryName, patientId, call, conditionDefines(), this::cardDefinesOfApplyingActions);
+    public CqlEvaluator.Evaluation evaluateForCards(CqlEvaluator evaluator, CqlEvaluator.SharedCall call) {
+        return evaluator.evaluate(libraryName, call, conditionDefines(), this::cardDefinesOfApplyingActions);
     }
 
     /** The defines that decide which actions apply: the first thing a hook call evaluates. */

@@ -89,11 +89,11 @@ public final class InProcessHookCalls {
      */
     public List<Card> perHookCards(ServiceGroup group, HookRequest request, ZonedDateTime now) {
         List<Resource> data = assembler.assemble(group.prefetch(), request, now.toInstant().plus(Duration.ofMinutes(5)));
-        CqlEvaluator.SharedCall call = evaluator.share(data, now);
+        CqlEvaluator.SharedCall call = evaluator.share(request.patientId(), data, now);
         List<Future<List<Card>>> running = new ArrayList<>();
         for (CdsService member : group.members()) {
             running.add(evaluationPool.submit(() -> cardBuilder.cards(member,
-                    member.evaluateForCards(evaluator, request.patientId(), call), request.patientId(),
+                    member.evaluateForCards(evaluator, call), request.patientId(),
                     URI.create("http://localhost/"), false)));
         }
         List<Card> cards = new ArrayList<>();

@@ -44,9 +44,9 @@ class SharedCallTest {
     void rulesSharingACallEvaluateAnIncludedDefineOnceAndGetTheValueEachGetsAlone() {
         ZonedDateTime now = ZonedDateTime.now();
         try (CapturedLog engineLog = CapturedLog.of(CqlEvaluatorTest.ENGINE_LOGGER)) {
-            CqlEvaluator.SharedCall call = evaluator.share(List.of(patient), now);
-            var a = evaluator.evaluate("RuleA", "p1", call, List.of("Result"), values -> List.of());
-            var b = evaluator.evaluate("RuleB", "p1", call, List.of("Result"), values -> List.of());
+            CqlEvaluator.SharedCall call = evaluator.share("p1", List.of(patient), now);
+            var a = evaluator.evaluate("RuleA", call, List.of("Result"), values -> List.of());
+            var b = evaluator.evaluate("RuleB", call, List.of("Result"), values -> List.of());
 
             assertThat(a.value("Result")).isEqualTo(2);
             assertThat(b.value("Result")).isEqualTo(3);
@@ -59,8 +59,8 @@ class SharedCallTest {
     void rulesOfSeparateCallsEachEvaluateTheIncludedDefine() {
         ZonedDateTime now = ZonedDateTime.now();
         try (CapturedLog engineLog = CapturedLog.of(CqlEvaluatorTest.ENGINE_LOGGER)) {
-            evaluator.evaluate("RuleA", "p1", evaluator.share(List.of(patient), now), List.of("Result"), values -> List.of());
-            evaluator.evaluate("RuleB", "p1", evaluator.share(List.of(patient), now), List.of("Result"), values -> List.of());
+            evaluator.evaluate("RuleA", evaluator.share("p1", List.of(patient), now), List.of("Result"), values -> List.of());
+            evaluator.evaluate("RuleB", evaluator.share("p1", List.of(patient), now), List.of("Result"), values -> List.of());
 
             assertThat(engineLog.lines()).filteredOn(line -> line.contains("Shared.Patients evaluated")).hasSize(2);
         }
