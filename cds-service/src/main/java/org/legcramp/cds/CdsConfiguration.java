@@ -58,12 +58,7 @@ public class CdsConfiguration {
     /** Threads for FHIR fetches; a fetch never outlives the request deadline (socket timeouts). */
     @Bean(destroyMethod = "shutdownNow")
     ExecutorService fhirFetchPool() {
-        AtomicInteger count = new AtomicInteger();
-        return Executors.newFixedThreadPool(16, runnable -> {
-            Thread thread = new Thread(runnable, "fhir-fetch-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
+        return Executors.newFixedThreadPool(16, daemonThreads("fhir-fetch-"));
     }
 
     /**
@@ -72,31 +67,33 @@ public class CdsConfiguration {
      */
     @Bean(destroyMethod = "shutdownNow")
     ExecutorService hookEvaluationPool() {
-        int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
-        AtomicInteger count = new AtomicInteger();
-        return new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(threads * 16),
-                runnable -> {
-                    Thread thread = new Thread(runnable, "hook-evaluation-" + count.incrementAndGet());
-                    thread.setDaemon(true);
-                    return thread;
-                });
+        return boundedPool("hook-evaluation-", Math.max(2, Runtime.getRuntime().availableProcessors()));
     }
 
     /**
-     * Threads that parse part of a large prefetch beside the request thread (HookRequestParser): one
-     * fewer than the cores, as the request thread parses a part too. Parts no helper has started are
-     * parsed by the request thread, so the queue never holds a call up.
+     * Threads that parse a large prefetch beside the request thread (HookRequestParser): one fewer
+     * than the cores, as the request thread parses too. They take resources from the request thread's
+     * own list, so a helper that starts late finds less or nothing left: the queue never holds a call up.
      */
     @Bean(destroyMethod = "shutdownNow")
     ThreadPoolExecutor hookParseHelpers() {
-        int threads = Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
-        AtomicInteger count = new AtomicInteger();
+        return boundedPool("hook-parse-", Math.max(1, Runtime.getRuntime().availableProcessors() - 1));
+    }
+
+    /** A fixed pool whose queue holds at most 16 tasks per thread (beyond that, execute refuses). */
+    private static ThreadPoolExecutor boundedPool(String namePrefix, int threads) {
         return new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(threads * 16),
-                runnable -> {
-                    Thread thread = new Thread(runnable, "hook-parse-" + count.incrementAndGet());
-                    thread.setDaemon(true);
-                    return thread;
-                });
+                daemonThreads(namePrefix));
+    }
+
+    /** Numbered daemon threads: a pool never keeps the JVM from exiting. */
+    private static java.util.concurrent.ThreadFactory daemonThreads(String namePrefix) {
+        AtomicInteger count = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, namePrefix + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
     }
 
     @Bean

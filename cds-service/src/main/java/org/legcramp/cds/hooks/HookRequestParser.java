@@ -321,7 +321,7 @@ public class HookRequestParser {
         // key can reference a condition in another.
         List<DataNeeds.Candidate> candidates = new ArrayList<>();
         List<JsonNode> referencing = new ArrayList<>(alwaysRead);
-        Map<JsonNode, String> entryNames = new IdentityHashMap<>();
+        Map<String, List<Pending>> entriesByKey = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> field : value.properties()) {
             JsonNode data = field.getValue();
             if (!isBundleWithEntries(data)) {
@@ -332,6 +332,7 @@ public class HookRequestParser {
             }
             String name = "prefetch." + field.getKey();
             parseFhir(without((ObjectNode) data, "entry"), name); // the Bundle's own elements are checked too
+            List<Pending> entries = new ArrayList<>();
             int index = 0;
             for (JsonNode entry : data.get("entry")) {
                 String entryName = name + ".entry[" + index++ + "]";
@@ -345,9 +346,11 @@ public class HookRequestParser {
                 if (!resource.isObject()) {
                     throw new BadRequestException(entryName + ".resource must be a FHIR resource (a JSON object)");
                 }
-                candidates.add(new DataNeeds.Candidate(resource, entry.path("fullUrl").asText(null)));
-                entryNames.put(resource, entryName + ".resource");
+                Pending pending = new Pending(resource, entryName + ".resource", entry.path("fullUrl").asText(null));
+                entries.add(pending);
+                candidates.add(new DataNeeds.Candidate(resource, pending.fullUrl()));
             }
+            entriesByKey.put(field.getKey(), entries);
         }
         Set<JsonNode> readable = Collections.newSetFromMap(new IdentityHashMap<>());
         needs.readable(candidates, referencing).forEach(candidate -> readable.add(candidate.resource()));
@@ -357,7 +360,8 @@ public class HookRequestParser {
         for (Map.Entry<String, JsonNode> field : value.properties()) {
             JsonNode data = field.getValue();
             if (!data.isNull()) {
-                List<Pending> ofKey = isBundleWithEntries(data) ? readableEntries(data, readable, entryNames)
+                List<Pending> ofKey = isBundleWithEntries(data)
+                        ? entriesByKey.get(field.getKey()).stream().filter(entry -> readable.contains(entry.json())).toList()
                         : List.of(new Pending(data, "prefetch." + field.getKey(), null));
                 pendingByKey.put(field.getKey(), ofKey);
                 pending.addAll(ofKey);
@@ -367,10 +371,12 @@ public class HookRequestParser {
         for (Map.Entry<String, JsonNode> field : value.properties()) {
             String key = field.getKey();
             JsonNode data = field.getValue();
-            List<Resource> resources = data.isNull() ? null : pendingByKey.get(key).stream().map(parsed::get).toList();
             if (data.isNull()) {
                 prefetch.put(key, new PrefetchValue.KnownAbsent());
-            } else if (!isBundleWithEntries(data) && resources.get(0) instanceof OperationOutcome outcome) {
+                continue;
+            }
+            List<Resource> resources = pendingByKey.get(key).stream().map(parsed::get).toList();
+            if (!isBundleWithEntries(data) && resources.get(0) instanceof OperationOutcome outcome) {
                 prefetch.put(key, new PrefetchValue.Failed(outcome.getIssueFirstRep().getDiagnostics()));
             } else {
                 prefetch.put(key, new PrefetchValue.Present(resources));
@@ -381,18 +387,6 @@ public class HookRequestParser {
 
     /** A resource to parse: its JSON as sent, its name in error messages, its Bundle entry's fullUrl (or null). */
     private record Pending(JsonNode json, String name, String fullUrl) {}
-
-    /** The readable resources of a Bundle, in its order. */
-    private static List<Pending> readableEntries(JsonNode bundle, Set<JsonNode> readable, Map<JsonNode, String> entryNames) {
-        List<Pending> pending = new ArrayList<>();
-        for (JsonNode entry : bundle.get("entry")) {
-            JsonNode resource = entry.get("resource");
-            if (resource != null && readable.contains(resource)) {
-                pending.add(new Pending(resource, entryNames.get(resource), entry.path("fullUrl").asText("")));
-            }
-        }
-        return pending;
-    }
 
     /**
      * Parses each resource (identity-keyed: two entries may be equal JSON). The resources of a large
