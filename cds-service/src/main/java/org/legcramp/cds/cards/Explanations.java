@@ -41,6 +41,10 @@ public final class Explanations {
     private static final List<String> DATE_ELEMENTS = List.of("onset[x]", "abatement[x]", "recordedDate", "authoredOn",
             "effective[x]", "issued", "performed[x]", "dateAsserted", "occurrence[x]", "period");
 
+    /** The names of the elements an explanation dates a resource by (so that they are parsed). */
+    public static final Set<String> DATING_ELEMENTS = DATE_ELEMENTS.stream().map(e -> e.replace("[x]", ""))
+            .collect(java.util.stream.Collectors.toUnmodifiableSet());
+
     private Explanations() {}
 
     /** Why one card came: the defines its action names, and when and with what the rule was evaluated. */

@@ -24,7 +24,12 @@ import org.cqframework.cql.cql2elm.model.CompiledLibrary;
 import org.cqframework.cql.cql2elm.quick.FhirLibrarySourceProvider;
 import org.cqframework.cql.cql2elm.tracking.TrackBack;
 import org.cqframework.cql.elm.visiting.FunctionalElmVisitor;
+import org.hl7.elm.r1.ByColumn;
+import org.hl7.elm.r1.Children;
+import org.hl7.elm.r1.Descendants;
 import org.hl7.elm.r1.Element;
+import org.hl7.elm.r1.IdentifierRef;
+import org.hl7.elm.r1.Property;
 import org.hl7.elm.r1.ExpressionDef;
 import org.hl7.elm.r1.ExpressionRef;
 import org.hl7.elm.r1.FunctionRef;
@@ -447,7 +452,8 @@ public final class CqlLibraries {
      * resource types it retrieves (its data requirements, from which the service's prefetch
      * templates and data needs are derived; only what is reachable counts, so a shared library
      * does not widen every prefetch), the value sets it tests codes against (by URL), and the names
-     * of the functions it calls (so the docs can say which status semantics a rule applies).
+     * of the functions it calls (so the docs can say which status semantics a rule applies), and the
+     * elements it reads by name (so the parser can leave the rest of a resource unparsed).
      */
     public Reachable reachableFrom(String libraryName) {
         Set<String> types = new TreeSet<>();
@@ -456,6 +462,8 @@ public final class CqlLibraries {
         Map<String, Set<String>> valueSetsByFilteredType = new TreeMap<>();
         Set<String> unfilteredTypes = new TreeSet<>();
         Set<String> typesReadById = new TreeSet<>();
+        Set<String> elementsRead = new TreeSet<>();
+        boolean readsUnnamedElements = false;
         Set<String> visited = new HashSet<>();
         Deque<ExpressionDef> pending = new ArrayDeque<>();
         Map<ExpressionDef, String> libraryOf = new HashMap<>();
@@ -471,9 +479,27 @@ public final class CqlLibraries {
             }
             List<Element> found = REFERENCES_AND_RETRIEVES.visitExpressionDef(def, null);
             for (Element element : found) {
-                if (element instanceof Retrieve retrieve) {
+                if (element instanceof Property property) {
+                    elementsRead.addAll(List.of(property.getPath().split("\\.")));
+                } else if (element instanceof ByColumn column) {
+                    elementsRead.addAll(List.of(column.getPath().split("\\.")));
+                } else if (element instanceof IdentifierRef identifier) {
+                    elementsRead.add(identifier.getName()); // a sort by an element's name
+                } else if (element instanceof Children || element instanceof Descendants) {
+                    readsUnnamedElements = true; // ELM only: the translator compiles neither operator from CQL
+                } else if (element instanceof Retrieve retrieve) {
                     String type = retrieve.getDataType().getLocalPart();
                     types.add(type);
+                    for (String path : java.util.Arrays.asList(retrieve.getCodeProperty(), retrieve.getDateProperty(),
+                            retrieve.getDateLowProperty(), retrieve.getDateHighProperty(), retrieve.getIdProperty(),
+                            retrieve.getContextProperty())) {
+                        if (path != null) {
+                            elementsRead.addAll(List.of(path.split("\\.")));
+                        }
+                    }
+                    if (retrieve.getCodes() != null && retrieve.getCodeProperty() == null) {
+                        elementsRead.add("code"); // the type's primary code
+                    }
                     String filter = primaryCodeValueSet(owner, retrieve);
                     if ("id".equals(retrieve.getCodeProperty())) {
                         typesReadById.add(type);
@@ -508,7 +534,7 @@ public final class CqlLibraries {
         typesReadById.removeAll(unfilteredTypes);
         return new Reachable(Collections.unmodifiableSet(types), Collections.unmodifiableSet(valueSets),
                 Collections.unmodifiableSet(functions), Collections.unmodifiableMap(valueSetsByFilteredType),
-                Collections.unmodifiableSet(typesReadById));
+                Collections.unmodifiableSet(typesReadById), readsUnnamedElements ? null : Collections.unmodifiableSet(elementsRead));
     }
 
     /**
@@ -518,9 +544,12 @@ public final class CqlLibraries {
      * them can never be read by the library. {@code typesReadById}: the types that are otherwise
      * only retrieved by id ({@code [Condition: id in ...]}, the target of a reference); with a value
      * set filter too, a resource is read when its code is in one of them or it is referenced.
+     * {@code elementsRead}: the names of the elements its expressions, sorts and retrieves read (at any
+     * depth: {@code R.medication.coding} reads medication and coding), null when an expression reads
+     * elements without naming them ({@code Children}, {@code Descendants}).
      */
     public record Reachable(Set<String> retrievedTypes, Set<String> valueSetUrls, Set<String> functionNames,
-            Map<String, Set<String>> valueSetsByFilteredType, Set<String> typesReadById) {}
+            Map<String, Set<String>> valueSetsByFilteredType, Set<String> typesReadById, Set<String> elementsRead) {}
 
     /** The URL of the value set a retrieve filters its primary code by, or null for any other retrieve. */
     private String primaryCodeValueSet(String owner, Retrieve retrieve) {
@@ -539,7 +568,8 @@ public final class CqlLibraries {
     private static final FunctionalElmVisitor<List<Element>, Void> REFERENCES_AND_RETRIEVES =
             FunctionalElmVisitor.Companion.from(
                     (element, context) -> element instanceof Retrieve || element instanceof ExpressionRef
-                            || element instanceof ValueSetRef
+                            || element instanceof ValueSetRef || element instanceof Property || element instanceof ByColumn
+                            || element instanceof IdentifierRef || element instanceof Children || element instanceof Descendants
                             ? List.of(element)
                             : List.of(),
                     (left, right) -> {

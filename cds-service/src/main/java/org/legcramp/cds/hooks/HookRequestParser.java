@@ -346,7 +346,7 @@ public class HookRequestParser {
                 if (!resource.isObject()) {
                     throw new BadRequestException(entryName + ".resource must be a FHIR resource (a JSON object)");
                 }
-                Pending pending = new Pending(resource, entryName + ".resource", entry.path("fullUrl").asText(null));
+                Pending pending = new Pending(resource, entryName + ".resource", entry.path("fullUrl").asText(null), needs);
                 entries.add(pending);
                 candidates.add(new DataNeeds.Candidate(resource, pending.fullUrl()));
             }
@@ -362,7 +362,7 @@ public class HookRequestParser {
             if (!data.isNull()) {
                 List<Pending> ofKey = isBundleWithEntries(data)
                         ? entriesByKey.get(field.getKey()).stream().filter(entry -> readable.contains(entry.json())).toList()
-                        : List.of(new Pending(data, "prefetch." + field.getKey(), null));
+                        : List.of(new Pending(data, "prefetch." + field.getKey(), null, DataNeeds.EVERYTHING));
                 pendingByKey.put(field.getKey(), ofKey);
                 pending.addAll(ofKey);
             }
@@ -385,8 +385,12 @@ public class HookRequestParser {
         return prefetch;
     }
 
-    /** A resource to parse: its JSON as sent, its name in error messages, its Bundle entry's fullUrl (or null). */
-    private record Pending(JsonNode json, String name, String fullUrl) {}
+    /**
+     * A resource to parse: its JSON as sent, its name in error messages, its Bundle entry's fullUrl
+     * (or null), and what reads it (its unread elements are not parsed; a single resource, the
+     * Patient, is parsed whole).
+     */
+    private record Pending(JsonNode json, String name, String fullUrl, DataNeeds readBy) {}
 
     /**
      * Parses each resource (identity-keyed: two entries may be equal JSON). The resources of a large
@@ -474,16 +478,18 @@ public class HookRequestParser {
     }
 
     /**
-     * One resource, parsed on its own and without its narrative: parsing a Bundle whole also links
-     * every reference across its entries, which cost a third of the parse and which nothing here
-     * uses. A resource without an id takes its entry's fullUrl, as in a whole-Bundle parse
-     * ({@code urn:uuid:} references).
+     * One resource, parsed on its own and with only the elements that can be read (never its
+     * narrative; see DataNeeds.elementsToParse): parsing a Bundle whole also links every reference
+     * across its entries, which cost a third of the parse and which nothing here uses. An invalid
+     * value in an element no rule reads is therefore not an error: it could change no card. A
+     * resource without an id takes its entry's fullUrl, as in a whole-Bundle parse ({@code urn:uuid:}
+     * references).
      */
     private static Resource parseOne(IJsonLikeParser parser, Pending resource) {
         if (!resource.json().isObject()) {
             throw new BadRequestException(resource.name() + " must be a FHIR resource (a JSON object)");
         }
-        Resource fhir = parseFhir(parser, withoutNarrative((ObjectNode) resource.json()), resource.name());
+        Resource fhir = parseFhir(parser, resource.readBy().elementsToParse((ObjectNode) resource.json()), resource.name());
         if (!fhir.hasIdElement() && resource.fullUrl() != null && !resource.fullUrl().isEmpty()) {
             fhir.setIdElement(new IdType(resource.fullUrl()));
         }
@@ -506,15 +512,6 @@ public class HookRequestParser {
 
     private static boolean isBundleWithEntries(JsonNode value) {
         return value.isObject() && "Bundle".equals(value.path("resourceType").asText()) && value.path("entry").isArray();
-    }
-
-    /**
-     * The resource without its narrative ({@code text}): no rule, card or explanation reads it, and
-     * HAPI parses each narrative's XHTML with a parser it builds anew (most of a tenth of a real
-     * chart's parse, measured on Synthea records, which carry one per resource).
-     */
-    private static ObjectNode withoutNarrative(ObjectNode resource) {
-        return without(resource, "text");
     }
 
     private Resource parseFhir(JsonNode value, String name) {

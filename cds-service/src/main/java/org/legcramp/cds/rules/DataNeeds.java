@@ -1,6 +1,7 @@
 package org.legcramp.cds.rules;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -20,20 +21,35 @@ import java.util.Set;
  * <p>{@code types}: every type retrieved, null for everything (nothing known of the reader);
  * {@code codesByFilteredType}: types read only by value set (and perhaps by id), with the codes;
  * {@code typesReadById}: types read only by id (and perhaps by value set), whose resources are
- * readable when some readable resource or draft order references them.
+ * readable when some readable resource or draft order references them; {@code elementsRead}: the
+ * names of the elements the library (and the explanation of its cards) reads, null for every
+ * element. A resource is parsed with only the elements it can read (see {@link #elementsToParse}):
+ * most of a real order or condition is elements no rule reads (category, encounter, requester,
+ * dosage), whose parse was a third of a call's.
  */
 public final class DataNeeds {
 
     private final Set<String> types;
     private final Map<String, Set<String>> codesByFilteredType;
     private final Set<String> typesReadById;
+    private final Set<String> elementsRead;
     /** codesByFilteredType by type, then system, then code: a lookup that builds no string per coding. */
     private final Map<String, Map<String, Set<String>>> codeIndex = new HashMap<>();
 
-    public DataNeeds(Set<String> types, Map<String, Set<String>> codesByFilteredType, Set<String> typesReadById) {
+    /**
+     * Elements every resource keeps whatever the library reads: what identifies it and what it
+     * belongs to (the context of a retrieve: the patient), its contained resources (a contained
+     * Medication is read through a reference), and extensions, which may modify its meaning.
+     */
+    static final Set<String> ALWAYS_PARSED = Set.of("resourceType", "id", "meta", "implicitRules", "language", "contained",
+            "extension", "modifierExtension", "subject", "patient");
+
+    public DataNeeds(Set<String> types, Map<String, Set<String>> codesByFilteredType, Set<String> typesReadById,
+            Set<String> elementsRead) {
         this.types = types;
         this.codesByFilteredType = codesByFilteredType;
         this.typesReadById = typesReadById;
+        this.elementsRead = elementsRead;
         codesByFilteredType.forEach((type, codes) -> {
             Map<String, Set<String>> bySystem = new HashMap<>();
             for (String code : codes) {
@@ -56,8 +72,51 @@ public final class DataNeeds {
         return typesReadById;
     }
 
+    /** Names of the elements read, null for every element. */
+    public Set<String> elementsRead() {
+        return elementsRead;
+    }
+
     /** Everything: for callers that evaluate a library on data they chose themselves. */
-    public static final DataNeeds EVERYTHING = new DataNeeds(null, Map.of(), Set.of());
+    public static final DataNeeds EVERYTHING = new DataNeeds(null, Map.of(), Set.of(), null);
+
+    /**
+     * The resource as it is to be parsed: without the elements that are never read (its narrative
+     * always; with {@link #elementsRead} known, every element not named there), the request's tree
+     * left as sent. An element is named by its name without a choice type's suffix
+     * ({@code onset} for {@code onsetDateTime}), and a primitive's {@code _name} companion follows it.
+     */
+    public ObjectNode elementsToParse(ObjectNode resource) {
+        ObjectNode kept = resource.objectNode();
+        boolean dropped = false;
+        for (var field : resource.properties()) {
+            if (isParsed(field.getKey())) {
+                kept.set(field.getKey(), field.getValue());
+            } else {
+                dropped = true;
+            }
+        }
+        return dropped ? kept : resource;
+    }
+
+    private boolean isParsed(String member) {
+        String name = member.startsWith("_") ? member.substring(1) : member;
+        if (name.equals("text")) {
+            // The narrative: no rule, card or explanation reads it, and HAPI parses each one's XHTML
+            // with a parser it builds anew (most of a tenth of a Synthea chart's parse).
+            return false;
+        }
+        if (elementsRead == null || ALWAYS_PARSED.contains(name) || elementsRead.contains(name)) {
+            return true;
+        }
+        // A choice element: onsetDateTime is onset[x] with the type's name appended, which starts with a capital.
+        for (int i = name.length() - 1; i > 0; i--) {
+            if (Character.isUpperCase(name.charAt(i)) && elementsRead.contains(name.substring(0, i))) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /**
      * What any of several readers can read: a type read without a filter by one is read so by all;
@@ -66,6 +125,10 @@ public final class DataNeeds {
     public static DataNeeds union(List<DataNeeds> readers) {
         if (readers.stream().anyMatch(r -> r.types() == null)) {
             return EVERYTHING;
+        }
+        Set<String> elements = readers.stream().anyMatch(r -> r.elementsRead() == null) ? null : new HashSet<>();
+        if (elements != null) {
+            readers.forEach(r -> elements.addAll(r.elementsRead()));
         }
         Set<String> types = new HashSet<>();
         readers.forEach(r -> types.addAll(r.types()));
@@ -85,7 +148,7 @@ public final class DataNeeds {
                 byId.add(type);
             }
         }
-        return new DataNeeds(Set.copyOf(types), Map.copyOf(codes), Set.copyOf(byId));
+        return new DataNeeds(Set.copyOf(types), Map.copyOf(codes), Set.copyOf(byId), elements == null ? null : Set.copyOf(elements));
     }
 
     private boolean readsAll(String type) {
@@ -160,16 +223,27 @@ public final class DataNeeds {
         return typesReadById.contains(type) ? Decision.IF_REFERENCED : Decision.NEVER;
     }
 
-    /** The ids every {@code reference} in the resource points at, as the CQL reads them (the last segment). */
-    private static void collectReferencedIds(JsonNode node, Set<String> ids) {
+    /**
+     * The ids the resource's references point at, as the CQL reads them (the last segment), in the
+     * elements it can read: a reference in an element no rule reads leads nowhere.
+     */
+    private void collectReferencedIds(JsonNode resource, Set<String> ids) {
+        for (var field : resource.properties()) {
+            if (isParsed(field.getKey())) {
+                collectReferencedIdsIn(field.getValue(), ids);
+            }
+        }
+    }
+
+    private static void collectReferencedIdsIn(JsonNode node, Set<String> ids) {
         if (node.isObject()) {
             JsonNode reference = node.get("reference");
             if (reference != null && reference.isTextual()) {
                 ids.add(lastSegment(reference.asText()));
             }
-            node.elements().forEachRemaining(child -> collectReferencedIds(child, ids));
+            node.elements().forEachRemaining(child -> collectReferencedIdsIn(child, ids));
         } else if (node.isArray()) {
-            node.elements().forEachRemaining(child -> collectReferencedIds(child, ids));
+            node.elements().forEachRemaining(child -> collectReferencedIdsIn(child, ids));
         }
     }
 

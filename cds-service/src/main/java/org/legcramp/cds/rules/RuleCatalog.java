@@ -23,6 +23,7 @@ import org.hl7.fhir.r4.model.PlanDefinition.PlanDefinitionActionComponent;
 import org.hl7.fhir.r4.model.RelatedArtifact;
 import org.hl7.fhir.r4.model.TriggerDefinition;
 import org.hl7.fhir.r4.model.ValueSet;
+import org.legcramp.cds.cards.Explanations;
 import org.legcramp.cds.cards.CardBuilder;
 import org.legcramp.cds.content.ContentException;
 import org.legcramp.cds.content.KnowledgeArtifacts;
@@ -281,7 +282,13 @@ public final class RuleCatalog {
             }
             codes.put(type, Set.copyOf(allowed));
         });
-        return new DataNeeds(Set.copyOf(reachable.retrievedTypes()), Map.copyOf(codes), Set.copyOf(reachable.typesReadById()));
+        Set<String> elements = null;
+        if (reachable.elementsRead() != null) {
+            elements = new HashSet<>(reachable.elementsRead());
+            elements.addAll(Explanations.DATING_ELEMENTS); // a card's explanation dates the resources it cites
+        }
+        return new DataNeeds(Set.copyOf(reachable.retrievedTypes()), Map.copyOf(codes), Set.copyOf(reachable.typesReadById()),
+                elements == null ? null : Set.copyOf(elements));
     }
 
     private void checkAction(PlanDefinitionActionComponent action, String file, String libraryName,

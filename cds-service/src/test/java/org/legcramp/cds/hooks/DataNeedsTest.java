@@ -25,7 +25,9 @@ import org.springframework.util.unit.DataSize;
  * none of the value sets the rule retrieves observations by is dropped before FHIR parsing, one
  * that is in them is kept, and types the rule reads without a code filter are all kept; a condition
  * read only by code or as an order's reason is kept when its code is in the value sets or an order
- * (draft or prescribed, in any prefetch key) references it.
+ * (draft or prescribed, in any prefetch key) references it. Of what is kept, only the elements the
+ * rules read are parsed: an invalid value elsewhere changes no card and refuses no call, and a
+ * reference in an element no rule reads keeps nothing.
  */
 class DataNeedsTest {
 
@@ -100,6 +102,77 @@ class DataNeedsTest {
         HookRequest parsed = parser.parse(request, Hook.PATIENT_VIEW, org.legcramp.cds.rules.DataNeeds.EVERYTHING);
 
         assertThat(ids(parsed, "observations")).containsExactly("obs-swelling", "obs-other");
+    }
+
+    @Test
+    void onlyTheElementsTheRulesReadAreParsed() {
+        CdsService analgesic = catalog.service("analgesic-for-acute-cramp-order-select").orElseThrow();
+        ObjectNode request = HookCase.named("analgesic-for-acute-cramp", "fires-acetaminophen-for-a-recorded-cramp").request();
+        ObjectNode order = prescribed(request, "mr-old");
+        order.putObject("_status").putArray("extension").addObject().put("url", "http://example.org/status-note")
+                .put("valueString", "confirmed by phone");
+        order.putObject("requester").put("reference", "Practitioner/dr-one");
+        order.putArray("category").addObject().put("text", "community");
+
+        HookRequest parsed = parser.parse(request, analgesic.hook(), analgesic.dataNeeds());
+
+        org.hl7.fhir.r4.model.MedicationRequest old = (org.hl7.fhir.r4.model.MedicationRequest) resource(parsed,
+                "medicationRequests", "mr-old");
+        assertThat(old.getStatus().toCode()).isEqualTo("active");
+        assertThat(old.getStatusElement().getExtension()).hasSize(1);
+        assertThat(old.getMedicationCodeableConcept().getCodingFirstRep().getCode()).isEqualTo("198440");
+        assertThat(old.getAuthoredOnElement().getValueAsString()).isEqualTo("2026-10-01");
+        assertThat(old.hasRequester()).isFalse();
+        assertThat(old.hasCategory()).isFalse();
+    }
+
+    @Test
+    void anInvalidValueInAnElementNoRuleReadsDoesNotRefuseTheCall() {
+        CdsService analgesic = catalog.service("analgesic-for-acute-cramp-order-select").orElseThrow();
+        ObjectNode request = HookCase.named("analgesic-for-acute-cramp", "fires-acetaminophen-for-a-recorded-cramp").request();
+        prescribed(request, "mr-old").putObject("dispenseRequest").putObject("validityPeriod").put("start", "not-a-date");
+
+        assertThat(ids(parser.parse(request, analgesic.hook(), analgesic.dataNeeds()), "medicationRequests")).contains("mr-old");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> parser.parse(request, analgesic.hook(),
+                org.legcramp.cds.rules.DataNeeds.EVERYTHING)).isInstanceOf(BadRequestException.class)
+                .hasMessageContaining("not valid FHIR R4");
+    }
+
+    @Test
+    void anInvalidValueInAnElementARuleReadsStillRefusesTheCall() {
+        CdsService analgesic = catalog.service("analgesic-for-acute-cramp-order-select").orElseThrow();
+        ObjectNode request = HookCase.named("analgesic-for-acute-cramp", "fires-acetaminophen-for-a-recorded-cramp").request();
+        prescribed(request, "mr-old").put("authoredOn", "not-a-date");
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> parser.parse(request, analgesic.hook(), analgesic.dataNeeds()))
+                .isInstanceOf(BadRequestException.class).hasMessageContaining("not valid FHIR R4");
+    }
+
+    @Test
+    void aConditionReferencedOnlyFromAnElementNoRuleReadsIsDropped() {
+        CdsService analgesic = catalog.service("analgesic-for-acute-cramp-order-select").orElseThrow();
+        ObjectNode request = HookCase.named("analgesic-for-acute-cramp", "fires-acetaminophen-for-a-recorded-cramp").request();
+        addCondition((ArrayNode) request.at("/prefetch/conditions/entry"), "cond-hypertension", "38341003");
+        prescribed(request, "mr-old").putArray("supportingInformation").addObject().put("reference", "Condition/cond-hypertension");
+
+        assertThat(ids(parser.parse(request, analgesic.hook(), analgesic.dataNeeds()), "conditions"))
+                .doesNotContain("cond-hypertension");
+    }
+
+    /** An active prescription of the patient's, added to the prefetch. */
+    private static ObjectNode prescribed(ObjectNode request, String id) {
+        ObjectNode order = ((ArrayNode) request.withArray("/prefetch/medicationRequests/entry")).addObject().putObject("resource");
+        order.put("resourceType", "MedicationRequest").put("id", id).put("status", "active").put("intent", "order")
+                .put("authoredOn", "2026-10-01");
+        order.putObject("medicationCodeableConcept").putArray("coding").addObject()
+                .put("system", "http://www.nlm.nih.gov/research/umls/rxnorm").put("code", "198440");
+        order.putObject("subject").put("reference", "Patient/" + request.at("/context/patientId").asText());
+        return order;
+    }
+
+    private static Resource resource(HookRequest request, String key, String id) {
+        return ((PrefetchValue.Present) request.prefetch().get(key)).resources().stream()
+                .filter(r -> r.getIdElement().getIdPart().equals(id)).findFirst().orElseThrow();
     }
 
     private static List<String> ids(HookRequest request, String key) {
