@@ -117,9 +117,16 @@ public final class CqlEvaluator {
      * That is the value each would compute: the same data, the same evaluation time, and no
      * parameter given (a rule's parameters are its own library's; an included library's defaults
      * hold). Safe across threads: defines are pure, so two rules computing one at once agree.
+     *
+     * @param deadline past it, every evaluation of the call stops (EvaluationAbandonedException),
+     *        whichever thread runs it; null for none
      */
-    public SharedCall share(String patientId, Collection<? extends Resource> data, ZonedDateTime evaluationTime) {
-        return new SharedCall(patientId, new InMemoryRetrieveProvider(data, modelResolver, terminology), evaluationTime);
+    public SharedCall share(String patientId, Collection<? extends Resource> data, ZonedDateTime evaluationTime,
+            java.time.Instant deadline) {
+        long deadlineNanos = deadline == null ? InterruptibleDataProvider.NO_DEADLINE
+                : System.nanoTime() + Math.max(0, java.time.Duration.between(java.time.Instant.now(), deadline).toNanos());
+        return new SharedCall(patientId, new InMemoryRetrieveProvider(data, modelResolver, terminology), evaluationTime,
+                deadlineNanos);
     }
 
     /** See {@link #share}. */
@@ -127,12 +134,15 @@ public final class CqlEvaluator {
         private final String patientId;
         private final InMemoryRetrieveProvider retrieve;
         private final ZonedDateTime evaluationTime;
+        private final long deadlineNanos;
         private final Map<VersionedIdentifier, Map<String, ExpressionResult>> valuesByLibrary = new ConcurrentHashMap<>();
 
-        private SharedCall(String patientId, InMemoryRetrieveProvider retrieve, ZonedDateTime evaluationTime) {
+        private SharedCall(String patientId, InMemoryRetrieveProvider retrieve, ZonedDateTime evaluationTime,
+                long deadlineNanos) {
             this.patientId = patientId;
             this.retrieve = retrieve;
             this.evaluationTime = evaluationTime;
+            this.deadlineNanos = deadlineNanos;
         }
 
         /** The engine's own define cache, pointed at the shared values of the libraries the rule includes. */
@@ -159,7 +169,8 @@ public final class CqlEvaluator {
             ZonedDateTime evaluationTime, Map<String, Object> parameters, Collection<String> defines,
             Function<Map<String, Object>, Collection<String>> then, boolean collectCoverage) {
         var environment = new Environment(libraries.libraryManager(),
-                Map.of(FHIR_MODEL_URI, new InterruptibleDataProvider(modelResolver, retrieve)), terminology);
+                Map.of(FHIR_MODEL_URI, new InterruptibleDataProvider(modelResolver, retrieve,
+                        call == null ? InterruptibleDataProvider.NO_DEADLINE : call.deadlineNanos)), terminology);
         var engine = new CqlEngine(environment, collectCoverage ? COVERAGE_OPTIONS : OPTIONS);
         if (call != null) {
             call.shareIncludedValues(engine, libraries, libraryName);
@@ -204,8 +215,8 @@ public final class CqlEvaluator {
             }
             throw e;
         }
-        if (Thread.currentThread().isInterrupted()) {
-            // The engine records what stopped it in ways that vary; an interrupted evaluation has no results.
+        if (Thread.currentThread().isInterrupted() || results.getExceptions().values().stream().anyMatch(CqlEvaluator::abandoned)) {
+            // The engine records what stopped it in ways that vary; an abandoned evaluation has no results.
             throw new EvaluationAbandonedException();
         }
         EvaluationResult result = results.getResultFor(identifier);

@@ -1,8 +1,8 @@
 package org.legcramp.cds.cql;
 
 /**
- * Thrown inside an evaluation whose caller has given up on it (its thread was interrupted, e.g.
- * at the request deadline), so that the engine stops instead of finishing work nobody will read.
+ * Thrown inside an evaluation whose caller has given up on it (its deadline passed, or its thread
+ * was interrupted), so that the engine stops instead of finishing work nobody will read.
  */
 public final class EvaluationAbandonedException extends RuntimeException {
 

@@ -43,7 +43,8 @@ import org.springframework.stereotype.Component;
  * One hook call, start to finish: gather the patient's data within the deadline, evaluate the
  * service's CQL on it with the request time as "now", and turn the results into cards. The
  * deadline covers the whole call: evaluation runs on a bounded pool, and past the deadline the
- * caller gets a 503 while the evaluation is interrupted, which stops it (see InterruptibleDataProvider).
+ * caller gets a 503 while the evaluation is interrupted; it also stops on its own at the deadline,
+ * which travels with the call's data (see InterruptibleDataProvider).
  * Rules that are off are not evaluated; silent rules are evaluated and counted, and show nothing;
  * on order-sign a card already shown on order-select for the same draft order is not repeated
  * (RepeatSuppression). Every rule evaluated is counted, fired or not (RuleEvaluations).
@@ -119,7 +120,7 @@ public class HookProcessor {
             // once per rule), and shared by their evaluations: the rules of a hook read the same orders.
             List<Resource> data = stage(called.id(), "data", () -> dataAssembler.assemble(prefetchOf(called, services),
                     request, deadline));
-            CqlEvaluator.SharedCall call = evaluator.share(request.patientId(), data, evaluatedAt);
+            CqlEvaluator.SharedCall call = evaluator.share(request.patientId(), data, evaluatedAt, deadline);
             for (CdsService service : services) {
                 running.add(submit(service, deadline, () -> {
                     // An explanation shows every define's value; cards alone need only the defines they read.
@@ -208,6 +209,9 @@ public class HookProcessor {
             Thread.currentThread().interrupt();
             throw new DeadlineExceededException("The call was interrupted before its cards were ready");
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof EvaluationAbandonedException) {
+                throw deadlineMissed(service); // it reached the deadline before this wait did
+            }
             if (e.getCause() instanceof RuntimeException failure) {
                 throw failure;
             }

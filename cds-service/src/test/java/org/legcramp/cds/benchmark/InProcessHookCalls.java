@@ -89,7 +89,7 @@ public final class InProcessHookCalls {
      */
     public List<Card> perHookCards(ServiceGroup group, HookRequest request, ZonedDateTime now) {
         List<Resource> data = assembler.assemble(group.prefetch(), request, now.toInstant().plus(Duration.ofMinutes(5)));
-        CqlEvaluator.SharedCall call = evaluator.share(request.patientId(), data, now);
+        CqlEvaluator.SharedCall call = evaluator.share(request.patientId(), data, now, null);
         List<Future<List<Card>>> running = new ArrayList<>();
         for (CdsService member : group.members()) {
             running.add(evaluationPool.submit(() -> cardBuilder.cards(member,

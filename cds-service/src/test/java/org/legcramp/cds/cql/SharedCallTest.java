@@ -13,6 +13,7 @@ import org.legcramp.cds.support.CapturedLog;
 /**
  * Toy libraries: two rules that include one library evaluate its defines once when they share a
  * hook call's data, and each gets the value it would get alone; a rule's own defines are its own.
+ * The call carries its deadline: past it, an evaluation of the call stops on whatever thread runs it.
  */
 class SharedCallTest {
 
@@ -44,7 +45,7 @@ class SharedCallTest {
     void rulesSharingACallEvaluateAnIncludedDefineOnceAndGetTheValueEachGetsAlone() {
         ZonedDateTime now = ZonedDateTime.now();
         try (CapturedLog engineLog = CapturedLog.of(CqlEvaluatorTest.ENGINE_LOGGER)) {
-            CqlEvaluator.SharedCall call = evaluator.share("p1", List.of(patient), now);
+            CqlEvaluator.SharedCall call = evaluator.share("p1", List.of(patient), now, null);
             var a = evaluator.evaluate("RuleA", call, List.of("Result"), values -> List.of());
             var b = evaluator.evaluate("RuleB", call, List.of("Result"), values -> List.of());
 
@@ -59,10 +60,26 @@ class SharedCallTest {
     void rulesOfSeparateCallsEachEvaluateTheIncludedDefine() {
         ZonedDateTime now = ZonedDateTime.now();
         try (CapturedLog engineLog = CapturedLog.of(CqlEvaluatorTest.ENGINE_LOGGER)) {
-            evaluator.evaluate("RuleA", evaluator.share("p1", List.of(patient), now), List.of("Result"), values -> List.of());
-            evaluator.evaluate("RuleB", evaluator.share("p1", List.of(patient), now), List.of("Result"), values -> List.of());
+            evaluator.evaluate("RuleA", evaluator.share("p1", List.of(patient), now, null), List.of("Result"), values -> List.of());
+            evaluator.evaluate("RuleB", evaluator.share("p1", List.of(patient), now, null), List.of("Result"), values -> List.of());
 
             assertThat(engineLog.lines()).filteredOn(line -> line.contains("Shared.Patients evaluated")).hasSize(2);
         }
+    }
+
+    @Test
+    void anEvaluationOfACallPastItsDeadlineStopsOnTheThreadThatRunsIt() {
+        CqlEvaluator.SharedCall late = evaluator.share("p1", List.of(patient), ZonedDateTime.now(),
+                java.time.Instant.now().minusMillis(1));
+        CqlEvaluator.SharedCall inTime = evaluator.share("p1", List.of(patient), ZonedDateTime.now(),
+                java.time.Instant.now().plusSeconds(60));
+
+        try (CapturedLog engineLog = CapturedLog.of(CqlEvaluatorTest.ENGINE_LOGGER)) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(
+                    () -> evaluator.evaluate("RuleA", late, List.of("Result"), values -> List.of()))
+                    .isInstanceOf(EvaluationAbandonedException.class);
+        }
+        assertThat(Thread.currentThread().isInterrupted()).isFalse();
+        assertThat(evaluator.evaluate("RuleA", inTime, List.of("Result"), values -> List.of()).value("Result")).isEqualTo(2);
     }
 }
