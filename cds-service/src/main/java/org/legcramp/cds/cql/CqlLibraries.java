@@ -480,9 +480,9 @@ public final class CqlLibraries {
             List<Element> found = REFERENCES_AND_RETRIEVES.visitExpressionDef(def, null);
             for (Element element : found) {
                 if (element instanceof Property property) {
-                    elementsRead.addAll(List.of(property.getPath().split("\\.")));
+                    addElementsOfPath(elementsRead, property.getPath());
                 } else if (element instanceof ByColumn column) {
-                    elementsRead.addAll(List.of(column.getPath().split("\\.")));
+                    addElementsOfPath(elementsRead, column.getPath());
                 } else if (element instanceof IdentifierRef identifier) {
                     elementsRead.add(identifier.getName()); // a sort by an element's name
                 } else if (element instanceof Children || element instanceof Descendants) {
@@ -493,9 +493,7 @@ public final class CqlLibraries {
                     for (String path : java.util.Arrays.asList(retrieve.getCodeProperty(), retrieve.getDateProperty(),
                             retrieve.getDateLowProperty(), retrieve.getDateHighProperty(), retrieve.getIdProperty(),
                             retrieve.getContextProperty())) {
-                        if (path != null) {
-                            elementsRead.addAll(List.of(path.split("\\.")));
-                        }
+                        addElementsOfPath(elementsRead, path);
                     }
                     if (retrieve.getCodes() != null && retrieve.getCodeProperty() == null) {
                         elementsRead.add("code"); // the type's primary code
@@ -550,6 +548,13 @@ public final class CqlLibraries {
      */
     public record Reachable(Set<String> retrievedTypes, Set<String> valueSetUrls, Set<String> functionNames,
             Map<String, Set<String>> valueSetsByFilteredType, Set<String> typesReadById, Set<String> elementsRead) {}
+
+    /** Each element a path names ({@code medication.coding}: medication and coding); none for a null path. */
+    private static void addElementsOfPath(Set<String> elements, String path) {
+        if (path != null) {
+            elements.addAll(List.of(path.split("\\.")));
+        }
+    }
 
     /** The URL of the value set a retrieve filters its primary code by, or null for any other retrieve. */
     private String primaryCodeValueSet(String owner, Retrieve retrieve) {

@@ -23,8 +23,8 @@ import org.hl7.fhir.r4.model.PlanDefinition.PlanDefinitionActionComponent;
 import org.hl7.fhir.r4.model.RelatedArtifact;
 import org.hl7.fhir.r4.model.TriggerDefinition;
 import org.hl7.fhir.r4.model.ValueSet;
-import org.legcramp.cds.cards.Explanations;
 import org.legcramp.cds.cards.CardBuilder;
+import org.legcramp.cds.cards.Explanations;
 import org.legcramp.cds.content.ContentException;
 import org.legcramp.cds.content.KnowledgeArtifacts;
 import org.legcramp.cds.cql.CqlLibraries;
@@ -282,13 +282,18 @@ public final class RuleCatalog {
             }
             codes.put(type, Set.copyOf(allowed));
         });
-        Set<String> elements = null;
-        if (reachable.elementsRead() != null) {
-            elements = new HashSet<>(reachable.elementsRead());
-            elements.addAll(Explanations.DATING_ELEMENTS); // a card's explanation dates the resources it cites
-        }
         return new DataNeeds(Set.copyOf(reachable.retrievedTypes()), Map.copyOf(codes), Set.copyOf(reachable.typesReadById()),
-                elements == null ? null : Set.copyOf(elements));
+                elementsReadWithExplanations(reachable.elementsRead()));
+    }
+
+    /** The elements the library reads and those a card's explanation dates its cited resources by; null for all. */
+    private static Set<String> elementsReadWithExplanations(Set<String> elementsRead) {
+        if (elementsRead == null) {
+            return null;
+        }
+        Set<String> elements = new HashSet<>(elementsRead);
+        elements.addAll(Explanations.DATING_ELEMENTS);
+        return Set.copyOf(elements);
     }
 
     private void checkAction(PlanDefinitionActionComponent action, String file, String libraryName,
