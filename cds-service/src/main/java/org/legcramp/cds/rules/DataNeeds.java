@@ -99,15 +99,26 @@ public final class DataNeeds {
         return dropped ? kept : resource;
     }
 
-    private boolean isParsed(String member) {
-        String name = member.startsWith("_") ? member.substring(1) : member;
+    /**
+     * Whether an element, named as its type defines it ({@code onset}, not {@code onsetDateTime}),
+     * is read: the elements a prefetch template asks for ({@code _elements}) and those parsed.
+     */
+    public boolean readsElement(String name) {
         if (name.equals("text")) {
             // The narrative: no rule, card or explanation reads it, and HAPI parses each one's XHTML
             // with a parser it builds anew (most of a tenth of a Synthea chart's parse).
             return false;
         }
-        if (elementsRead == null || ALWAYS_PARSED.contains(name) || elementsRead.contains(name)) {
+        return elementsRead == null || ALWAYS_PARSED.contains(name) || elementsRead.contains(name);
+    }
+
+    private boolean isParsed(String member) {
+        String name = member.startsWith("_") ? member.substring(1) : member;
+        if (readsElement(name)) {
             return true;
+        }
+        if (elementsRead == null || name.equals("text")) {
+            return false;
         }
         // A choice element: onsetDateTime is onset[x] with the type's name appended, which starts with a capital.
         for (int i = name.length() - 1; i > 0; i--) {

@@ -78,8 +78,12 @@ public final class ApplyComparisonBenchmark {
             new Draft("ibuprofen", "197806", "Ibuprofen 600 MG Oral Tablet", "G47.62"),
             new Draft("cyclobenzaprine", "828348", "cyclobenzaprine hydrochloride 10 MG Oral Tablet", null));
 
-    /** A patient's chart: its resources by type, as JSON (for our requests) and parsed (for $apply). */
-    record Chart(String label, String patientId, Map<String, List<ObjectNode>> json, Map<String, List<Resource>> parsed,
+    /**
+     * A patient's chart: as its FHIR server answers our templates (for our requests), and its
+     * resources parsed, whole (for $apply; that its cards are ours checks that what our templates
+     * leave out changes no card).
+     */
+    record Chart(String label, String patientId, ChartAnswers answers, Map<String, List<Resource>> parsed,
             int resources) {}
 
     /** One service of one hook call: our request, and the peer's data. */
@@ -447,7 +451,7 @@ public final class ApplyComparisonBenchmark {
 
     private ServiceCall serviceCall(CdsService service, Chart chart, MedicationRequest order, JsonNode orderJson) {
         JsonNode body = InProcessHookCalls.request(service.hook(), "compare-" + service.id(), "Practitioner/bench",
-                chart.patientId(), order == null ? null : orderJson, service.prefetch(), chart.json());
+                chart.patientId(), order == null ? null : orderJson, service.prefetch(), chart.answers());
         // $apply gets the same resources, parsed
         List<Resource> peerData = new ArrayList<>();
         for (String template : service.prefetch().values()) {
@@ -494,7 +498,7 @@ public final class ApplyComparisonBenchmark {
             byType.computeIfAbsent(resource.fhirType(), k -> new ArrayList<>()).add((ObjectNode) toJson(resource));
             parsed.computeIfAbsent(resource.fhirType(), k -> new ArrayList<>()).add(resource);
         }
-        return new Chart(size + " resources", ChartScalingBenchmark.PATIENT_ID, byType, parsed, resources.size());
+        return new Chart(size + " resources", ChartScalingBenchmark.PATIENT_ID, new ChartAnswers(byType), parsed, resources.size());
     }
 
     /**
@@ -546,7 +550,7 @@ public final class ApplyComparisonBenchmark {
             parsed.put(type.getKey(), list);
             count += list.size();
         }
-        return new Chart(label, patients.get(0).path("id").asText(), byType, parsed, count);
+        return new Chart(label, patients.get(0).path("id").asText(), new ChartAnswers(byType), parsed, count);
     }
 
     // ---- helpers

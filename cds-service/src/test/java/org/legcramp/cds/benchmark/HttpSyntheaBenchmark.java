@@ -150,10 +150,10 @@ public final class HttpSyntheaBenchmark {
             if (chart.deceased()) {
                 return;
             }
+            ChartAnswers answered = new ChartAnswers(chart.byType());
             patients[0]++;
             for (Hook hook : Hook.values()) {
                 ServiceGroup group = group(catalog, hook);
-                Map<String, List<ObjectNode>> answered = asAnswered(group.prefetch(), chart.byType());
                 List<ApplyComparisonBenchmark.Draft> drafts = hook.hasDraftOrders()
                         ? ApplyComparisonBenchmark.DRAFTS : java.util.Collections.singletonList(null);
                 for (ApplyComparisonBenchmark.Draft draft : drafts) {
@@ -171,28 +171,6 @@ public final class HttpSyntheaBenchmark {
 
     private static ServiceGroup group(RuleCatalog catalog, Hook hook) {
         return catalog.group(RuleCatalog.SERVICE_GROUP_PREFIX + hook.id()).orElseThrow();
-    }
-
-    /** The chart as a FHIR server answers the templates: a type asked for by code gets only those codes. */
-    static Map<String, List<ObjectNode>> asAnswered(Map<String, String> templates, Map<String, List<ObjectNode>> byType) {
-        Map<String, List<ObjectNode>> answered = new LinkedHashMap<>(byType);
-        for (String template : templates.values()) {
-            int codes = template.indexOf("&code=");
-            if (codes < 0) {
-                continue;
-            }
-            Set<String> asked = Set.of(template.substring(codes + "&code=".length()).split(","));
-            String type = InProcessHookCalls.typeOf(template);
-            answered.put(type, byType.getOrDefault(type, List.of()).stream().filter(resource -> {
-                for (JsonNode coding : resource.path("code").path("coding")) {
-                    if (asked.contains(coding.path("system").asText() + "|" + coding.path("code").asText())) {
-                        return true;
-                    }
-                }
-                return false;
-            }).toList());
-        }
-        return answered;
     }
 
     private static JsonNode toJson(FhirContext fhir, org.hl7.fhir.r4.model.Resource resource) {

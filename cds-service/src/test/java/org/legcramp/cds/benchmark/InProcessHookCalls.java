@@ -112,14 +112,13 @@ public final class InProcessHookCalls {
 
     /**
      * A hook request as an EHR sends it: the draft order if any (selected, on order-select), and
-     * each prefetch template answered from the chart's resources of its type, as a searchset Bundle
-     * (the Medications with the orders that {@code _include} them).
+     * each prefetch template answered from the chart as its FHIR server answers it, a search as a
+     * searchset Bundle.
      *
      * @param draftOrder a MedicationRequest as JSON, or null for patient-view
-     * @param chartByType the chart's resources as JSON, by resource type
      */
     public static ObjectNode request(Hook hook, String hookInstance, String userId, String patientId, JsonNode draftOrder,
-            Map<String, String> prefetchTemplates, Map<String, List<ObjectNode>> chartByType) {
+            Map<String, String> prefetchTemplates, ChartAnswers chart) {
         ObjectNode body = JsonNodeFactory.instance.objectNode();
         body.put("hook", hook.id());
         body.put("hookInstance", hookInstance);
@@ -135,18 +134,13 @@ public final class InProcessHookCalls {
         }
         ObjectNode prefetch = body.putObject("prefetch");
         for (Map.Entry<String, String> template : prefetchTemplates.entrySet()) {
-            String type = typeOf(template.getValue());
-            List<ObjectNode> resources = new ArrayList<>(chartByType.getOrDefault(type, List.of()));
-            if (type.equals("Patient")) {
-                prefetch.set(template.getKey(), resources.get(0));
+            if (typeOf(template.getValue()).equals("Patient")) {
+                prefetch.set(template.getKey(), chart.patient());
                 continue;
-            }
-            if (type.equals("MedicationRequest") && template.getValue().contains("_include")) {
-                resources.addAll(chartByType.getOrDefault("Medication", List.of()));
             }
             ArrayNode entries = prefetch.putObject(template.getKey()).put("resourceType", "Bundle").put("type", "searchset")
                     .putArray("entry");
-            resources.forEach(resource -> entries.addObject().set("resource", resource));
+            chart.search(template.getValue()).forEach(resource -> entries.addObject().set("resource", resource));
         }
         return body;
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -47,8 +48,29 @@ class DiscoveryTest {
         JsonNode prefetch = servicesById().get("quinine-for-cramps-order-sign").get("prefetch");
         assertThat(fields(prefetch)).isEqualTo(Map.of(
                 "patient", "Patient/{{context.patientId}}",
-                "conditions", "Condition?patient={{context.patientId}}",
-                "medicationRequests", "MedicationRequest?patient={{context.patientId}}&_include=MedicationRequest:medication"));
+                "conditions", "Condition?patient={{context.patientId}}&_elements=abatement,code,contained,extension,"
+                        + "implicitRules,language,modifierExtension,onset,recordedDate,subject,verificationStatus",
+                // the Medication's elements too (code, ingredient): some servers apply _elements to included resources
+                "medicationRequests", "MedicationRequest?patient={{context.patientId}}&_include=MedicationRequest:medication"
+                        + "&_elements=authoredOn,code,contained,extension,implicitRules,ingredient,language,medication,"
+                        + "modifierExtension,reasonCode,reasonReference,status,subject"));
+    }
+
+    @Test
+    void searchTemplatesAskOnlyForTheElementsTheRulesReadWithTheirContext() {
+        servicesById().values().forEach(service -> service.get("prefetch").forEach(template -> {
+            String query = template.asText();
+            if (query.startsWith("Patient/")) {
+                return; // a read of one small resource, sent whole
+            }
+            assertThat(query).as(service.get("id").asText()).containsPattern("&_elements=[a-zA-Z,]+$");
+            List<String> elements = List.of(query.substring(query.indexOf("&_elements=") + "&_elements=".length()).split(","));
+            assertThat(elements).as(query).contains("subject", "modifierExtension", "contained")
+                    .doesNotContain("text", "id", "meta", "encounter", "note", "identifier");
+            if (query.contains("&code=")) {
+                assertThat(elements).as(query).contains("code");
+            }
+        }));
     }
 
     @Test
@@ -68,7 +90,9 @@ class DiscoveryTest {
     void padPrefetchAsksForTheAnkleBrachialIndexByCodeAndForConditions() {
         JsonNode prefetch = servicesById().get("cramps-with-pad-signs-patient-view").get("prefetch");
         String abi = "&code=http://snomed.info/sct|401221002,http://snomed.info/sct|446841001";
-        assertThat(fields(prefetch)).isEqualTo(Map.of(
+        Map<String, String> queries = new HashMap<>();
+        fields(prefetch).forEach((key, query) -> queries.put(key, query.replaceAll("&_elements=.*$", "")));
+        assertThat(queries).isEqualTo(Map.of(
                 "patient", "Patient/{{context.patientId}}",
                 // PAD and cramp codes are too many for a URL: all of the patient's conditions
                 "conditions", "Condition?patient={{context.patientId}}",

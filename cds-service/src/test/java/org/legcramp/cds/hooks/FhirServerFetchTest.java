@@ -2,6 +2,9 @@ package org.legcramp.cds.hooks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.rest.client.api.IGenericClient;
+import ca.uhn.fhir.rest.client.interceptor.BearerTokenAuthInterceptor;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -10,6 +13,9 @@ import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Condition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
@@ -64,6 +70,44 @@ class FhirServerFetchTest {
             CardRules.assertValidResponse(fetched.json());
             assertThat(withoutUuids(fetched.json())).isEqualTo(withoutUuids(prefetched));
         }));
+    }
+
+    @Test
+    void fetchedConditionsComeWithOnlyTheElementsTheRulesReadAndGiveTheSameCard() {
+        String service = "liver-disease-cramps-baclofen-patient-view";
+        ObjectNode request = HookCase.named("liver-disease-cramps-baclofen", "fires-cirrhosis-with-cramps").request();
+        // what real charts carry besides what the rules read
+        request.get("prefetch").get("conditions").get("entry").forEach(entry -> {
+            ObjectNode condition = (ObjectNode) entry.get("resource");
+            condition.putArray("category").addObject().putArray("coding").addObject()
+                    .put("system", "http://terminology.hl7.org/CodeSystem/condition-category").put("code", "problem-list-item");
+            condition.putArray("note").addObject().put("text", "seen in clinic");
+        });
+        fhirServer.clear();
+        fhirServer.storePrefetchOf(request);
+        request.put("fhirServer", fhirServer.baseUrl());
+        request.putObject("fhirAuthorization").put("access_token", TOKEN).put("token_type", "Bearer");
+        JsonNode prefetched = new CdsClient(port).post("/cds-services/" + service, request).json();
+        String template = StreamSupport.stream(new CdsClient(port).get("/cds-services").json().get("services").spliterator(), false)
+                .filter(s -> s.get("id").asText().equals(service)).findFirst().orElseThrow()
+                .get("prefetch").get("conditions").asText();
+
+        IGenericClient client = FhirContext.forR4Cached().newRestfulGenericClient(fhirServer.baseUrl());
+        client.registerInterceptor(new BearerTokenAuthInterceptor(TOKEN));
+        Bundle answered = client.fetchResourceFromUrl(Bundle.class, fhirServer.baseUrl() + "/"
+                + template.replace("{{context.patientId}}", request.get("context").get("patientId").asText()).replace("|", "%7C"));
+        assertThat(answered.getEntry()).isNotEmpty().allSatisfy(entry -> {
+            Condition condition = (Condition) entry.getResource();
+            assertThat(condition.getMeta().getTag("http://terminology.hl7.org/CodeSystem/v3-ObservationValue", "SUBSETTED")).isNotNull();
+            assertThat(condition.hasCode()).isTrue();
+            assertThat(condition.hasCategory() || condition.hasNote() || condition.hasText()).isFalse();
+        });
+
+        request.remove("prefetch");
+        var fetched = new CdsClient(port).post("/cds-services/" + service, request);
+        assertThat(fetched.status()).as(fetched.body()).isEqualTo(200);
+        assertThat(fetched.json().get("cards")).hasSize(1);
+        assertThat(withoutUuids(fetched.json())).isEqualTo(withoutUuids(prefetched));
     }
 
     @Test

@@ -22,6 +22,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.hl7.fhir.r4.model.MedicationRequest;
+import org.legcramp.cds.benchmark.ChartAnswers;
 import org.legcramp.cds.benchmark.InProcessHookCalls;
 import org.legcramp.cds.hooks.Hook;
 import org.legcramp.cds.hooks.HookRequest;
@@ -196,10 +197,11 @@ public final class PopulationSimulation {
      * interpreted, and would otherwise make the first patients look slow.
      */
     private void warmUp(PatientRecords.Chart chart) {
+        ChartAnswers answers = new ChartAnswers(chart.byType());
         for (int round = 0; round < 3; round++) {
             for (ServiceGroup group : catalog.groups()) {
                 List<Drafts.Draft> hookDrafts = group.hook().hasDraftOrders() ? drafts.of(group.hook()) : java.util.Collections.singletonList(null);
-                hookDrafts.forEach(draft -> call(group, chart, draft));
+                hookDrafts.forEach(draft -> call(group, body(group, chart, answers, draft)));
             }
         }
     }
@@ -221,11 +223,13 @@ public final class PopulationSimulation {
         double total = 0;
         double slowest = 0;
         String slowestHook = null;
+        ChartAnswers answers = new ChartAnswers(chart.byType());
         for (ServiceGroup group : catalog.groups()) {
             List<Drafts.Draft> hookDrafts = group.hook().hasDraftOrders() ? drafts.of(group.hook()) : java.util.Collections.singletonList(null);
             for (Drafts.Draft draft : hookDrafts) {
+                JsonNode body = body(group, chart, answers, draft);
                 long t = System.nanoTime();
-                Map<CdsService, Object> outcome = call(group, chart, draft);
+                Map<CdsService, Object> outcome = call(group, body);
                 double ms = (System.nanoTime() - t) / 1e6;
                 total += ms;
                 if (ms > slowest) {
@@ -243,11 +247,11 @@ public final class PopulationSimulation {
     }
 
     /** Each rule of the hook on one request: its cards, or the failure. */
-    private Map<CdsService, Object> call(ServiceGroup group, PatientRecords.Chart chart, Drafts.Draft draft) {
+    private Map<CdsService, Object> call(ServiceGroup group, JsonNode body) {
         Map<CdsService, Object> outcome = new LinkedHashMap<>();
         HookRequest request;
         try {
-            request = calls.parse(body(group, chart, draft), group.hook(), group.dataNeeds());
+            request = calls.parse(body, group.hook(), group.dataNeeds());
         } catch (RuntimeException e) {
             group.members().forEach(service -> outcome.put(service, e));
             return outcome;
@@ -288,10 +292,10 @@ public final class PopulationSimulation {
     }
 
     /** The request an EHR would send: the group's prefetch filled from the chart, the draft in context. */
-    private JsonNode body(ServiceGroup group, PatientRecords.Chart chart, Drafts.Draft draft) {
+    private JsonNode body(ServiceGroup group, PatientRecords.Chart chart, ChartAnswers answers, Drafts.Draft draft) {
         return InProcessHookCalls.request(group.hook(), "simulation-" + group.id(), "Practitioner/simulation",
                 chart.patientId(), draft == null ? null : toJson(draft.order(chart.patientId())), group.prefetch(),
-                chart.byType());
+                answers);
     }
 
     private JsonNode toJson(MedicationRequest order) {
