@@ -39,9 +39,12 @@ public final class DataNeeds {
     /**
      * Elements every resource keeps whatever the library reads: what identifies it and what it
      * belongs to (the context of a retrieve: the patient), its contained resources (a contained
-     * Medication is read through a reference), and extensions, which may modify its meaning.
+     * Medication is read through a reference), and extensions, which may modify its meaning. Not
+     * {@code meta} unless a rule reads it: nothing here does, and a server honouring
+     * {@code _elements} adds a SUBSETTED tag to every resource's, which parsed was most of what
+     * the smaller body saved.
      */
-    static final Set<String> ALWAYS_PARSED = Set.of("resourceType", "id", "meta", "implicitRules", "language", "contained",
+    static final Set<String> ALWAYS_PARSED = Set.of("resourceType", "id", "implicitRules", "language", "contained",
             "extension", "modifierExtension", "subject", "patient");
 
     public DataNeeds(Set<String> types, Map<String, Set<String>> codesByFilteredType, Set<String> typesReadById,

@@ -11,6 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,7 +38,9 @@ import org.springframework.context.ConfigurableApplicationContext;
  * as an EHR calls them: the running application with its defaults (the embedded database on disk, cards
  * recorded and flushed before the answer), one caller, every hook for every patient (order hooks once
  * per draft of {@link ApplyComparisonBenchmark#DRAFTS}), the prefetch answered as a FHIR server answers
- * the discovery's templates (a template that names codes gets only resources with those codes). Times
+ * the discovery's templates ({@link ChartAnswers}: a template that names codes gets only resources with
+ * those codes), by a server that honours their {@code _elements} and by one that ignores it, taking
+ * turns pass by pass. Times
  * the round trip the EHR waits for. The first passes over the population warm up and are not counted
  * ({@code legcramp.benchmark.warm-up-passes}, 5), the next ones are measured and pooled
  * ({@code legcramp.benchmark.measured-passes}, 3): HAPI's parser reaches its compiled speed only after a
@@ -63,19 +67,19 @@ public final class HttpSyntheaBenchmark {
             int port = ((WebServerApplicationContext) app).getWebServer().getPort();
             CdsClient client = new CdsClient(port);
             RuleCatalog catalog = app.getBean(RuleCatalog.class);
-            Map<Hook, List<String>> bodies = requests(catalog, synthea);
-            Map<Hook, double[]> millis = new LinkedHashMap<>();
+            Map<FhirServer, Map<Hook, List<String>>> bodies = requests(catalog, synthea);
+            Map<FhirServer, Map<Hook, double[]>> millis = new EnumMap<>(FhirServer.class);
+            Map<FhirServer, Map<String, double[]>> spent = new EnumMap<>(FhirServer.class);
             MeterRegistry registry = app.getBean(MeterRegistry.class);
-            Map<String, double[]> afterWarmUp = new LinkedHashMap<>();
             int warmUpPasses = Integer.getInteger("legcramp.benchmark.warm-up-passes", 5);
-            // Several passes measured and pooled: on a shared 2-core machine one pass's median moves by a millisecond or more.
+            // Several passes measured and pooled: on a shared 2-core machine one pass's median moves by a
+            // millisecond or more. The two kinds of server take turns, pass by pass, so both see the same machine.
             int measuredPasses = Integer.getInteger("legcramp.benchmark.measured-passes", 3);
-            for (int pass = 0; pass < warmUpPasses + measuredPasses; pass++) {
-                if (pass == warmUpPasses) {
-                    registry.getMeters().stream().filter(m -> m instanceof Timer).map(m -> (Timer) m)
-                            .forEach(t -> afterWarmUp.put(key(t), new double[] {t.count(), t.totalTime(TimeUnit.MILLISECONDS)}));
-                }
-                for (var hook : bodies.entrySet()) {
+            for (int pass = 0; pass < 2 * (warmUpPasses + measuredPasses); pass++) {
+                FhirServer server = FhirServer.values()[pass % 2];
+                boolean measured = pass >= 2 * warmUpPasses;
+                Map<String, double[]> before = timers(registry);
+                for (var hook : bodies.get(server).entrySet()) {
                     String path = "/cds-services/" + RuleCatalog.SERVICE_GROUP_PREFIX + hook.getKey().id();
                     double[] times = new double[hook.getValue().size()];
                     for (int i = 0; i < times.length; i++) {
@@ -86,45 +90,57 @@ public final class HttpSyntheaBenchmark {
                             throw new IllegalStateException(path + " answered " + reply.status() + ": " + reply.body());
                         }
                     }
-                    if (pass >= warmUpPasses) {
-                        double[] before = millis.getOrDefault(hook.getKey(), new double[0]);
-                        double[] pooled = Arrays.copyOf(before, before.length + times.length);
-                        System.arraycopy(times, 0, pooled, before.length, times.length);
-                        millis.put(hook.getKey(), pooled);
+                    if (measured) {
+                        double[] pooled = millis.computeIfAbsent(server, k -> new LinkedHashMap<>()).getOrDefault(hook.getKey(), new double[0]);
+                        pooled = Arrays.copyOf(pooled, pooled.length + times.length);
+                        System.arraycopy(times, 0, pooled, pooled.length - times.length, times.length);
+                        millis.get(server).put(hook.getKey(), pooled);
                     }
+                }
+                if (measured) {
+                    Map<String, double[]> sum = spent.computeIfAbsent(server, k -> new HashMap<>());
+                    timers(registry).forEach((key, now) -> {
+                        double[] then = before.getOrDefault(key, new double[2]);
+                        double[] total = sum.computeIfAbsent(key, k -> new double[2]);
+                        total[0] += now[0] - then[0];
+                        total[1] += now[1] - then[1];
+                    });
                 }
             }
             out(report, "Per-hook services over loopback HTTP, one caller, the application's defaults (embedded database on disk,"
-                    + " cards flushed before the answer); %s; %d passes after %d warm-up passes%n%n", synthea.getFileName(), measuredPasses,
-                    warmUpPasses);
-            out(report, "%-13s %6s %10s | %8s %8s %8s %8s | goals p50 <= 5, p99 <= 50, max <= 500 ms%n", "hook", "calls",
-                    "body KB p50", "p50", "p95", "p99", "max");
-            for (var hook : millis.entrySet()) {
-                double[] sorted = hook.getValue().clone();
-                Arrays.sort(sorted);
-                double[] kb = bodies.get(hook.getKey()).stream().mapToDouble(b -> b.length() / 1024.0).sorted().toArray();
-                double p50 = pct(sorted, 50);
-                double p99 = pct(sorted, 99);
-                double max = sorted[sorted.length - 1];
-                out(report, "%-13s %6d %10.0f | %8.2f %8.2f %8.2f %8.2f | %s%n", hook.getKey().id(), sorted.length, pct(kb, 50),
-                        p50, pct(sorted, 95), p99, max, p50 <= 5 && p99 <= 50 && max <= 500 ? "met" : "NOT met");
-                out(report, "http-synthea hook=%s p50=%.2f p99=%.2f max=%.2f%n", hook.getKey().id(), p50, p99, max);
-            }
-            // Where the time goes, from the service's own stage timers (the measured passes; the rules' stages run side by side)
-            out(report, "%nServer side, mean ms per call of the measured passes: whole call | parse | data (gathered once for the rules)"
-                    + " | record (repeats, ledger, counts) | evaluation and cards summed over the rules (they run side by side)%n");
-            for (Hook hook : bodies.keySet()) {
-                String group = RuleCatalog.SERVICE_GROUP_PREFIX + hook.id();
-                double whole = mean(registry.find("legcramp.hook.requests").tag("service", group).tag("status", "200").timer(),
-                        afterWarmUp);
-                double rules = 0;
-                for (var member : group(catalog, hook).members()) {
-                    for (String stage : List.of("evaluation", "cards")) {
-                        rules += stageMean(registry, member.id(), stage, afterWarmUp);
-                    }
+                    + " cards flushed before the answer); %s; %d passes per kind of FHIR server after %d warm-up passes, the kinds"
+                    + " taking turns pass by pass%n", synthea.getFileName(), measuredPasses, warmUpPasses);
+            for (FhirServer server : FhirServer.values()) {
+                out(report, "%nPrefetch from a FHIR server that %s%n", server.description);
+                out(report, "%-13s %6s %10s | %8s %8s %8s %8s | goals p50 <= 5, p99 <= 50, max <= 500 ms%n", "hook", "calls",
+                        "body KB p50", "p50", "p95", "p99", "max");
+                for (var hook : millis.get(server).entrySet()) {
+                    double[] sorted = hook.getValue().clone();
+                    Arrays.sort(sorted);
+                    double[] kb = bodies.get(server).get(hook.getKey()).stream().mapToDouble(b -> b.length() / 1024.0).sorted().toArray();
+                    double p50 = pct(sorted, 50);
+                    double p99 = pct(sorted, 99);
+                    double max = sorted[sorted.length - 1];
+                    out(report, "%-13s %6d %10.0f | %8.2f %8.2f %8.2f %8.2f | %s%n", hook.getKey().id(), sorted.length, pct(kb, 50),
+                            p50, pct(sorted, 95), p99, max, p50 <= 5 && p99 <= 50 && max <= 500 ? "met" : "NOT met");
+                    out(report, "%s hook=%s p50=%.2f p99=%.2f max=%.2f%n", server.linePrefix, hook.getKey().id(), p50, p99, max);
                 }
-                out(report, "%-13s %8.2f | %6.2f | %6.2f | %6.2f | %6.2f%n", hook.id(), whole, stageMean(registry, group, "parse", afterWarmUp),
-                        stageMean(registry, group, "data", afterWarmUp), stageMean(registry, group, "record", afterWarmUp), rules);
+                // Where the time goes, from the service's own stage timers (the rules' stages run side by side)
+                out(report, "Server side, mean ms per call: whole call | parse | data (gathered once for the rules)"
+                        + " | record (repeats, ledger, counts) | evaluation and cards summed over the rules (they run side by side)%n");
+                Map<String, double[]> sum = spent.get(server);
+                for (Hook hook : millis.get(server).keySet()) {
+                    String group = RuleCatalog.SERVICE_GROUP_PREFIX + hook.id();
+                    double whole = mean(sum, registry.find("legcramp.hook.requests").tag("service", group).tag("status", "200").timer());
+                    double rules = 0;
+                    for (var member : group(catalog, hook).members()) {
+                        for (String stage : List.of("evaluation", "cards")) {
+                            rules += stageMean(registry, sum, member.id(), stage);
+                        }
+                    }
+                    out(report, "%-13s %8.2f | %6.2f | %6.2f | %6.2f | %6.2f%n", hook.id(), whole, stageMean(registry, sum, group, "parse"),
+                            stageMean(registry, sum, group, "data"), stageMean(registry, sum, group, "record"), rules);
+                }
             }
         } finally {
             app.close();
@@ -136,12 +152,40 @@ public final class HttpSyntheaBenchmark {
         System.exit(0);
     }
 
+    /**
+     * Where the prefetch comes from: the EHR's FHIR server answers the discovery's templates, and
+     * honours their {@code _elements} or, as the specification allows, ignores it.
+     */
+    enum FhirServer {
+        SUBSETTING("honours _elements (each resource with only the elements the rules read)", "http-synthea"),
+        WHOLE("ignores _elements (whole resources)", "http-synthea-whole");
+
+        final String description;
+        final String linePrefix;
+
+        FhirServer(String description, String linePrefix) {
+            this.description = description;
+            this.linePrefix = linePrefix;
+        }
+
+        Map<String, String> templates(Map<String, String> prefetch) {
+            Map<String, String> asked = new LinkedHashMap<>();
+            prefetch.forEach((key, template) -> asked.put(key, this == WHOLE ? template.replaceAll("&_elements=[^&]*", "") : template));
+            return asked;
+        }
+    }
+
     /** Every hook call of the population, as request bodies (built before anything is timed). */
-    private static Map<Hook, List<String>> requests(RuleCatalog catalog, Path synthea) throws Exception {
-        Map<Hook, List<String>> bodies = new LinkedHashMap<>();
+    private static Map<FhirServer, Map<Hook, List<String>>> requests(RuleCatalog catalog, Path synthea) throws Exception {
+        Map<FhirServer, Map<Hook, List<String>>> bodies = new EnumMap<>(FhirServer.class);
         Set<String> types = new HashSet<>();
+        for (FhirServer server : FhirServer.values()) {
+            bodies.put(server, new LinkedHashMap<>());
+            for (Hook hook : Hook.values()) {
+                bodies.get(server).put(hook, new ArrayList<>());
+            }
+        }
         for (Hook hook : Hook.values()) {
-            bodies.put(hook, new ArrayList<>());
             group(catalog, hook).prefetch().values().forEach(template -> types.add(InProcessHookCalls.typeOf(template)));
         }
         FhirContext fhir = FhirContext.forR4Cached();
@@ -158,10 +202,12 @@ public final class HttpSyntheaBenchmark {
                         ? ApplyComparisonBenchmark.DRAFTS : java.util.Collections.singletonList(null);
                 for (ApplyComparisonBenchmark.Draft draft : drafts) {
                     JsonNode order = draft == null ? null : toJson(fhir, ApplyComparisonBenchmark.draftOrder(draft, chart.patientId()));
-                    ObjectNode body = InProcessHookCalls.request(hook, java.util.UUID.randomUUID().toString(), "Practitioner/bench",
-                            chart.patientId(), order, group.prefetch(), answered);
-                    body.putObject("extension").put(TrafficClass.REQUEST_EXTENSION, "test");
-                    bodies.get(hook).add(body.toString());
+                    for (FhirServer server : FhirServer.values()) {
+                        ObjectNode body = InProcessHookCalls.request(hook, java.util.UUID.randomUUID().toString(), "Practitioner/bench",
+                                chart.patientId(), order, server.templates(group.prefetch()), answered);
+                        body.putObject("extension").put(TrafficClass.REQUEST_EXTENSION, "test");
+                        bodies.get(server).get(hook).add(body.toString());
+                    }
                 }
             }
         });
@@ -181,18 +227,25 @@ public final class HttpSyntheaBenchmark {
         }
     }
 
-    private static double stageMean(MeterRegistry registry, String service, String stage, Map<String, double[]> before) {
-        return mean(registry.find("legcramp.hook.stage").tag("service", service).tag("stage", stage).timer(), before);
+    private static double stageMean(MeterRegistry registry, Map<String, double[]> spent, String service, String stage) {
+        return mean(spent, registry.find("legcramp.hook.stage").tag("service", service).tag("stage", stage).timer());
     }
 
-    /** The timer's mean over what it timed since {@code before} was taken. */
-    private static double mean(Timer timer, Map<String, double[]> before) {
+    /** The timer's mean over the measured passes of one kind of server. */
+    private static double mean(Map<String, double[]> spent, Timer timer) {
         if (timer == null) {
             return 0;
         }
-        double[] then = before.getOrDefault(key(timer), new double[2]);
-        double calls = timer.count() - then[0];
-        return calls == 0 ? 0 : (timer.totalTime(TimeUnit.MILLISECONDS) - then[1]) / calls;
+        double[] total = spent.getOrDefault(key(timer), new double[2]);
+        return total[0] == 0 ? 0 : total[1] / total[0];
+    }
+
+    /** Every timer's count and total milliseconds so far. */
+    private static Map<String, double[]> timers(MeterRegistry registry) {
+        Map<String, double[]> now = new HashMap<>();
+        registry.getMeters().stream().filter(m -> m instanceof Timer).map(m -> (Timer) m)
+                .forEach(t -> now.put(key(t), new double[] {t.count(), t.totalTime(TimeUnit.MILLISECONDS)}));
+        return now;
     }
 
     private static String key(Timer timer) {
