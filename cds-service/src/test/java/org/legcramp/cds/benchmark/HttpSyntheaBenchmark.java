@@ -75,9 +75,17 @@ public final class HttpSyntheaBenchmark {
             // Several passes measured and pooled: on a shared 2-core machine one pass's median moves by a
             // millisecond or more. The two kinds of server take turns, pass by pass, so both see the same machine.
             int measuredPasses = Integer.getInteger("legcramp.benchmark.measured-passes", 3);
+            // -Dlegcramp.benchmark.jfr=<file>: a flight recording of the measured passes (one started by
+            // -XX:StartFlightRecording in Maven's JVM comes out empty, as the run ends with System.exit)
+            String jfrFile = System.getProperty("legcramp.benchmark.jfr");
+            jdk.jfr.Recording recording = null;
             for (int pass = 0; pass < 2 * (warmUpPasses + measuredPasses); pass++) {
                 FhirServer server = FhirServer.values()[pass % 2];
                 boolean measured = pass >= 2 * warmUpPasses;
+                if (measured && recording == null && jfrFile != null) {
+                    recording = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("default"));
+                    recording.start();
+                }
                 Map<String, double[]> before = timers(registry);
                 for (var hook : bodies.get(server).entrySet()) {
                     String path = "/cds-services/" + RuleCatalog.SERVICE_GROUP_PREFIX + hook.getKey().id();
@@ -106,6 +114,11 @@ public final class HttpSyntheaBenchmark {
                         total[1] += now[1] - then[1];
                     });
                 }
+            }
+            if (recording != null) {
+                recording.stop();
+                recording.dump(Path.of(jfrFile));
+                System.out.println("Flight recording of the measured passes: " + jfrFile);
             }
             out(report, "Per-hook services over loopback HTTP, one caller, the application's defaults (embedded database on disk,"
                     + " cards flushed before the answer); %s; %d passes per kind of FHIR server after %d warm-up passes, the kinds"
