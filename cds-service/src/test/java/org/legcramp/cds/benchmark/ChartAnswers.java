@@ -19,8 +19,8 @@ import java.util.Set;
  * only the resources carrying one of those codes; {@code _include=MedicationRequest:medication}
  * brings the chart's Medications; {@code _elements} subsets each matched resource with HAPI's own
  * encoder, which tags it SUBSETTED, exactly as HAPI's RestfulServer answers a search (included
- * resources whole, as it sends them). Answers are kept: the benchmarks ask a chart the same
- * template many times.
+ * resources whole, as it sends them), unless the server is one that ignores {@code _elements}, as
+ * FHIR allows. Answers are kept: the benchmarks ask a chart the same template many times.
  */
 public final class ChartAnswers {
 
@@ -29,10 +29,17 @@ public final class ChartAnswers {
 
     private final Map<String, List<ObjectNode>> byType;
     private final Map<String, List<ObjectNode>> answers = new HashMap<>();
+    private final boolean honoursElements;
 
     /** @param byType the chart's resources as JSON, by resource type, references as {@code Type/id} */
     public ChartAnswers(Map<String, List<ObjectNode>> byType) {
+        this(byType, true);
+    }
+
+    /** @param honoursElements false for a server that ignores {@code _elements} and sends whole resources */
+    public ChartAnswers(Map<String, List<ObjectNode>> byType, boolean honoursElements) {
         this.byType = byType;
+        this.honoursElements = honoursElements;
     }
 
     /** The chart's Patient, as a read of {@code Patient/{{context.patientId}}} answers. */
@@ -54,7 +61,7 @@ public final class ChartAnswers {
         }
         Set<String> codes = parameters.containsKey("code") ? Set.of(parameters.get("code").split(",")) : null;
         IParser encoder = null;
-        if (parameters.containsKey("_elements")) {
+        if (honoursElements && parameters.containsKey("_elements")) {
             Set<String> elements = new HashSet<>();
             for (String element : parameters.get("_elements").split(",")) {
                 elements.add(type + "." + element);

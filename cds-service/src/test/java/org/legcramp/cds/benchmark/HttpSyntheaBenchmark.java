@@ -99,10 +99,11 @@ public final class HttpSyntheaBenchmark {
                         }
                     }
                     if (measured) {
-                        double[] pooled = millis.computeIfAbsent(server, k -> new LinkedHashMap<>()).getOrDefault(hook.getKey(), new double[0]);
-                        pooled = Arrays.copyOf(pooled, pooled.length + times.length);
-                        System.arraycopy(times, 0, pooled, pooled.length - times.length, times.length);
-                        millis.get(server).put(hook.getKey(), pooled);
+                        millis.computeIfAbsent(server, k -> new LinkedHashMap<>()).merge(hook.getKey(), times, (pooled, more) -> {
+                            double[] all = Arrays.copyOf(pooled, pooled.length + more.length);
+                            System.arraycopy(more, 0, all, pooled.length, more.length);
+                            return all;
+                        });
                     }
                 }
                 if (measured) {
@@ -170,21 +171,17 @@ public final class HttpSyntheaBenchmark {
      * honours their {@code _elements} or, as the specification allows, ignores it.
      */
     enum FhirServer {
-        SUBSETTING("honours _elements (each resource with only the elements the rules read)", "http-synthea"),
-        WHOLE("ignores _elements (whole resources)", "http-synthea-whole");
+        SUBSETTING("honours _elements (each resource with only the elements the rules read)", "http-synthea", true),
+        WHOLE("ignores _elements (whole resources)", "http-synthea-whole", false);
 
         final String description;
         final String linePrefix;
+        final boolean honoursElements;
 
-        FhirServer(String description, String linePrefix) {
+        FhirServer(String description, String linePrefix, boolean honoursElements) {
             this.description = description;
             this.linePrefix = linePrefix;
-        }
-
-        Map<String, String> templates(Map<String, String> prefetch) {
-            Map<String, String> asked = new LinkedHashMap<>();
-            prefetch.forEach((key, template) -> asked.put(key, this == WHOLE ? template.replaceAll("&_elements=[^&]*", "") : template));
-            return asked;
+            this.honoursElements = honoursElements;
         }
     }
 
@@ -207,7 +204,10 @@ public final class HttpSyntheaBenchmark {
             if (chart.deceased()) {
                 return;
             }
-            ChartAnswers answered = new ChartAnswers(chart.byType());
+            Map<FhirServer, ChartAnswers> answers = new EnumMap<>(FhirServer.class);
+            for (FhirServer server : FhirServer.values()) {
+                answers.put(server, new ChartAnswers(chart.byType(), server.honoursElements));
+            }
             patients[0]++;
             for (Hook hook : Hook.values()) {
                 ServiceGroup group = group(catalog, hook);
@@ -217,7 +217,7 @@ public final class HttpSyntheaBenchmark {
                     JsonNode order = draft == null ? null : toJson(fhir, ApplyComparisonBenchmark.draftOrder(draft, chart.patientId()));
                     for (FhirServer server : FhirServer.values()) {
                         ObjectNode body = InProcessHookCalls.request(hook, java.util.UUID.randomUUID().toString(), "Practitioner/bench",
-                                chart.patientId(), order, server.templates(group.prefetch()), answered);
+                                chart.patientId(), order, group.prefetch(), answers.get(server));
                         body.putObject("extension").put(TrafficClass.REQUEST_EXTENSION, "test");
                         bodies.get(server).get(hook).add(body.toString());
                     }
