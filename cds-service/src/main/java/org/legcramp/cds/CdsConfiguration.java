@@ -71,8 +71,8 @@ public class CdsConfiguration {
     }
 
     /**
-     * Threads that parse a large prefetch beside the request thread (HookRequestParser): one fewer
-     * than the cores, as the request thread parses too. They take resources from the request thread's
+     * Threads that parse a type's many prefetched resources beside the rule that first reads it
+     * (ChartData): one fewer than the cores, as that thread parses too. They take resources from its
      * own list, so a helper that starts late finds less or nothing left: the queue never holds a call up.
      */
     @Bean(destroyMethod = "shutdownNow")
@@ -104,8 +104,8 @@ public class CdsConfiguration {
 
     @Bean
     PatientDataAssembler patientDataAssembler(FhirFetcher fhirFetcher, @Qualifier("fhirFetchPool") ExecutorService fhirFetchPool,
-            MeterRegistry meterRegistry) {
-        return new PatientDataAssembler(fhirFetcher, fhirFetchPool, meterRegistry);
+            MeterRegistry meterRegistry, @Qualifier("hookParseHelpers") ThreadPoolExecutor hookParseHelpers) {
+        return new PatientDataAssembler(fhirFetcher, fhirFetchPool, meterRegistry, hookParseHelpers);
     }
 
     private static java.time.Duration min(java.time.Duration a, java.time.Duration b) {

@@ -212,7 +212,7 @@ public final class CaseRunner implements AutoCloseable {
     }
 
     private Evaluation evaluate(CdsService service, HookRequest request, Instant now) {
-        List<Resource> data = dataAssembler.assemble(service, request, now.plus(settings.requestDeadline()));
+        List<Resource> data = dataAssembler.assemble(service, request, now.plus(settings.requestDeadline())).all();
         return evaluator.evaluate(service.libraryName(), request.patientId(), data,
                 ZonedDateTime.ofInstant(now, ZoneOffset.UTC), Map.of(), true);
     }

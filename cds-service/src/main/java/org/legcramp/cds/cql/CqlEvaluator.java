@@ -123,6 +123,12 @@ public final class CqlEvaluator {
      */
     public SharedCall share(String patientId, Collection<? extends Resource> data, ZonedDateTime evaluationTime,
             java.time.Instant deadline) {
+        return share(patientId, ChartData.of(data), evaluationTime, deadline);
+    }
+
+    /** As above, on data whose resources are parsed as the rules read them. */
+    public SharedCall share(String patientId, ChartData data, ZonedDateTime evaluationTime,
+            java.time.Instant deadline) {
         long deadlineNanos = deadline == null ? InterruptibleDataProvider.NO_DEADLINE
                 : System.nanoTime() + Math.max(0, java.time.Duration.between(java.time.Instant.now(), deadline).toNanos());
         return new SharedCall(patientId, new InMemoryRetrieveProvider(data, modelResolver, terminology), evaluationTime,
@@ -213,7 +219,7 @@ public final class CqlEvaluator {
             if (abandoned(e)) {
                 throw new EvaluationAbandonedException();
             }
-            throw e;
+            throw invalidData(e).orElse(e);
         }
         if (Thread.currentThread().isInterrupted() || results.getExceptions().values().stream().anyMatch(CqlEvaluator::abandoned)) {
             // The engine records what stopped it in ways that vary; an abandoned evaluation has no results.
@@ -224,12 +230,22 @@ public final class CqlEvaluator {
             // The engine keys a failure by the identifier it loaded, which need not equal ours; one library, one failure.
             RuntimeException failure = results.getExceptions().values().stream().findFirst()
                     .orElseGet(() -> new IllegalStateException("the engine returned no result"));
-            throw new CqlEvaluationException(libraryName, failure);
+            throw invalidData(failure).orElseGet(() -> new CqlEvaluationException(libraryName, failure));
         }
         result.getExpressionResults().forEach((name, expression) -> {
             values.put(name, expression.getValue());
             evaluatedResources.put(name, expression.getEvaluatedResources());
         });
+    }
+
+    /** The request's error for an invalid resource a rule read, however the engine wrapped it: not a content error. */
+    private static java.util.Optional<RuntimeException> invalidData(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof InvalidChartDataException invalid) {
+                return java.util.Optional.of(invalid.requestError());
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     /** The engine wraps what a data provider throws; an abandoned evaluation is not a content error. */

@@ -42,7 +42,7 @@ import org.opencds.cqf.cql.engine.terminology.ValueSetInfo;
  */
 public final class InMemoryRetrieveProvider implements RetrieveProvider {
 
-    private final Map<String, List<Resource>> resourcesByType = new LinkedHashMap<>();
+    private final ChartData data;
     private final Map<List<Object>, List<Object>> inContextByTypeAndContext = new ConcurrentHashMap<>();
     private final Map<List<Object>, CodeIndex> codeIndexes = new ConcurrentHashMap<>();
     private final ModelResolver modelResolver;
@@ -50,11 +50,14 @@ public final class InMemoryRetrieveProvider implements RetrieveProvider {
 
     public InMemoryRetrieveProvider(Collection<? extends Resource> resources, ModelResolver modelResolver,
             TerminologyProvider terminology) {
+        this(ChartData.of(resources), modelResolver, terminology);
+    }
+
+    /** @param data parsed type by type as the retrieves read them (see ChartData) */
+    public InMemoryRetrieveProvider(ChartData data, ModelResolver modelResolver, TerminologyProvider terminology) {
         this.modelResolver = modelResolver;
         this.terminology = terminology;
-        for (Resource resource : resources) {
-            resourcesByType.computeIfAbsent(resource.fhirType(), type -> new ArrayList<>()).add(resource);
-        }
+        this.data = data;
     }
 
     @Override
@@ -102,7 +105,7 @@ public final class InMemoryRetrieveProvider implements RetrieveProvider {
     private List<Object> inContext(String dataType, String contextPath, Object contextValue) {
         return inContextByTypeAndContext.computeIfAbsent(Arrays.asList(dataType, contextPath, contextValue), key -> {
             List<Object> resources = new ArrayList<>();
-            for (Resource resource : resourcesByType.getOrDefault(dataType, List.of())) {
+            for (Resource resource : data.ofType(dataType)) {
                 if (inContext(resource, contextPath, contextValue)) {
                     resources.add(resource);
                 }

@@ -18,6 +18,7 @@ import org.hl7.fhir.r4.model.Resource;
 import org.legcramp.cds.CdsProperties;
 import org.legcramp.cds.cards.CardBuilder;
 import org.legcramp.cds.cards.Explanations;
+import org.legcramp.cds.cql.ChartData;
 import org.legcramp.cds.cql.CqlEvaluator;
 import org.legcramp.cds.cql.EvaluationAbandonedException;
 import org.legcramp.cds.feedback.CardLedger;
@@ -118,7 +119,7 @@ public class HookProcessor {
         try {
             // Gathered once for all the rules (a prefetch key the EHR did not send is fetched once, not
             // once per rule), and shared by their evaluations: the rules of a hook read the same orders.
-            List<Resource> data = stage(called.id(), "data", () -> dataAssembler.assemble(prefetchOf(called, services),
+            ChartData data = stage(called.id(), "data", () -> dataAssembler.assemble(prefetchOf(called, services),
                     request, deadline));
             CqlEvaluator.SharedCall call = evaluator.share(request.patientId(), data, evaluatedAt, deadline);
             for (CdsService service : services) {

@@ -28,18 +28,14 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.ThreadPoolExecutor;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Property;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
+import org.legcramp.cds.cql.ChartData;
 import org.legcramp.cds.prefetch.PrefetchValue;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.stereotype.Component;
 import org.legcramp.cds.rules.DataNeeds;
 
@@ -49,43 +45,27 @@ import org.legcramp.cds.rules.DataNeeds;
  * unknown elements are tolerated, as real EHRs send extensions of their own, but invalid values
  * and structures are refused. The body is read once into a JSON tree, and HAPI parses its FHIR parts
  * straight from that tree (no re-serialising); resources are counted in the tree, so an oversized
- * request is refused before any of it is parsed as FHIR. A large prefetch is parsed in parts on
- * several threads (most of a real chart's call was its parse), with the result and the errors of one.
+ * request is refused before any of it is parsed as FHIR. The context (draft orders) and single
+ * prefetched resources are parsed here; a prefetch Bundle's resources when a rule first reads their
+ * type ({@link ChartData}: most of a real chart's call was its parse, and most of that parse was of
+ * resources its rules did not read for that patient).
  */
 @Component
 public class HookRequestParser {
 
     private static final java.util.regex.Pattern FHIR_ID = java.util.regex.Pattern.compile("[A-Za-z0-9\\-.]{1,64}");
 
-    /**
-     * Per thread taking part in a parse: fewer resources than this cost more to share than they save.
-     * Measured over HTTP on the Synthea population (2 cores): with 16, a helper made the median call
-     * (about 60 resources to parse) no faster, only the slowest tenth of calls.
-     */
-    static final int MIN_RESOURCES_PER_PART = 64;
-
     private final ObjectMapper json;
     private final FhirContext fhirContext;
     private final int maxResources;
     private final long maxRequestBytes;
-    private final ThreadPoolExecutor parseHelpers;
+    private final Set<String> resourceTypes;
+    /** A HAPI parser is not for two threads at once; the rules of a call parse on several. */
+    private final ThreadLocal<IJsonLikeParser> parsers = ThreadLocal.withInitial(this::newParser);
 
-    /** Parses every request on its own thread (tools that parse one request at a time). */
     public HookRequestParser(FhirContext fhirContext, org.legcramp.cds.CdsProperties properties) {
-        this(fhirContext, properties, null);
-    }
-
-    /**
-     * @param parseHelpers threads that parse parts of a large prefetch beside the request thread (one
-     *        part per thread, and one for the request thread); a part no helper has started when the
-     *        request thread is done with its own is parsed by the request thread, so a busy pool slows
-     *        no call down
-     */
-    @Autowired
-    public HookRequestParser(FhirContext fhirContext, org.legcramp.cds.CdsProperties properties,
-            @Qualifier("hookParseHelpers") ThreadPoolExecutor parseHelpers) {
-        this.parseHelpers = parseHelpers;
         this.fhirContext = fhirContext;
+        this.resourceTypes = Set.copyOf(fhirContext.getResourceTypes());
         this.maxResources = properties.maxPrefetchResources();
         this.maxRequestBytes = properties.maxRequestSize().toBytes();
         // Decimals as written (FHIR decimals keep their precision, "1.50" is not "1.5"), as HAPI reads them itself.
@@ -354,20 +334,6 @@ public class HookRequestParser {
         }
         Set<JsonNode> readable = Collections.newSetFromMap(new IdentityHashMap<>());
         needs.readable(candidates, referencing).forEach(candidate -> readable.add(candidate.resource()));
-        // Every resource to parse, in the order of the request, then parsed (on several threads when many).
-        Map<String, List<Pending>> pendingByKey = new LinkedHashMap<>();
-        List<Pending> pending = new ArrayList<>();
-        for (Map.Entry<String, JsonNode> field : value.properties()) {
-            JsonNode data = field.getValue();
-            if (!data.isNull()) {
-                List<Pending> ofKey = isBundleWithEntries(data)
-                        ? entriesByKey.get(field.getKey()).stream().filter(entry -> readable.contains(entry.json())).toList()
-                        : List.of(new Pending(data, "prefetch." + field.getKey(), null, DataNeeds.EVERYTHING));
-                pendingByKey.put(field.getKey(), ofKey);
-                pending.addAll(ofKey);
-            }
-        }
-        Map<Pending, Resource> parsed = parseAll(pending);
         for (Map.Entry<String, JsonNode> field : value.properties()) {
             String key = field.getKey();
             JsonNode data = field.getValue();
@@ -375,12 +341,21 @@ public class HookRequestParser {
                 prefetch.put(key, new PrefetchValue.KnownAbsent());
                 continue;
             }
-            List<Resource> resources = pendingByKey.get(key).stream().map(parsed::get).toList();
-            if (!isBundleWithEntries(data) && resources.get(0) instanceof OperationOutcome outcome) {
-                prefetch.put(key, new PrefetchValue.Failed(outcome.getIssueFirstRep().getDiagnostics()));
-            } else {
-                prefetch.put(key, new PrefetchValue.Present(resources));
+            if (!isBundleWithEntries(data)) {
+                // A single resource (the Patient, or an OperationOutcome for a failed prefetch): parsed now.
+                Resource resource = parseOne(parsers.get(), new Pending(data, "prefetch." + key, null, DataNeeds.EVERYTHING));
+                prefetch.put(key, resource instanceof OperationOutcome outcome
+                        ? new PrefetchValue.Failed(outcome.getIssueFirstRep().getDiagnostics())
+                        : new PrefetchValue.Present(List.of(new ChartData.Parsed(resource))));
+                continue;
             }
+            List<ChartData.Entry> entries = new ArrayList<>();
+            for (Pending entry : entriesByKey.get(key)) {
+                if (readable.contains(entry.json())) {
+                    entries.add(deferred(entry));
+                }
+            }
+            prefetch.put(key, new PrefetchValue.Present(entries));
         }
         return prefetch;
     }
@@ -393,87 +368,50 @@ public class HookRequestParser {
     private record Pending(JsonNode json, String name, String fullUrl, DataNeeds readBy) {}
 
     /**
-     * Parses each resource (identity-keyed: two entries may be equal JSON). The resources of a large
-     * prefetch are taken one by one, in order, by the request thread and the helpers together, so
-     * that however late a helper wakes up no thread waits with work left; an invalid resource is
-     * reported as one thread would report it: the first invalid one in the request.
+     * A Bundle entry's resource, parsed when a rule first reads its type (see ChartData); one whose
+     * type FHIR does not know is parsed now, so that it is refused as before.
      */
-    private Map<Pending, Resource> parseAll(List<Pending> pending) {
-        ParseInParts work = new ParseInParts(pending);
-        int helpers = parseHelpers == null ? 0
-                : Math.min(parseHelpers.getMaximumPoolSize(), pending.size() / MIN_RESOURCES_PER_PART - 1);
-        for (int i = 0; i < helpers; i++) {
-            try {
-                parseHelpers.execute(work::parse);
-            } catch (RejectedExecutionException e) {
-                break; // the helpers are saturated: fewer hands, same result
-            }
+    private ChartData.Entry deferred(Pending pending) {
+        String type = pending.json().path("resourceType").asText("");
+        if (!resourceTypes.contains(type)) {
+            return new ChartData.Parsed(parseOne(parsers.get(), pending));
         }
-        work.parse();
-        return work.result();
+        JsonNode id = pending.json().get("id");
+        String idPart = id != null && id.isTextual() && !id.asText().isEmpty() ? new IdType(id.asText()).getIdPart()
+                : pending.fullUrl() != null && !pending.fullUrl().isEmpty() ? new IdType(pending.fullUrl()).getIdPart()
+                : null;
+        return new Unparsed(pending, type, idPart == null ? null : type + "/" + idPart);
     }
 
-    /** One prefetch's resources parsed by however many threads take part (see parseAll). */
-    private final class ParseInParts {
-        private final List<Pending> pending;
-        private final Resource[] parsed;
-        private final AtomicInteger next = new AtomicInteger();
-        private int finished; // guarded by this
-        private int firstInvalid = Integer.MAX_VALUE; // guarded by this
-        private BadRequestException invalid; // guarded by this
-        private volatile boolean stop;
+    /** See {@link #deferred}. */
+    private final class Unparsed implements ChartData.Entry {
+        private final Pending pending;
+        private final String type;
+        private final String key;
+        private Resource resource; // guarded by this
 
-        ParseInParts(List<Pending> pending) {
+        Unparsed(Pending pending, String type, String key) {
             this.pending = pending;
-            this.parsed = new Resource[pending.size()];
+            this.type = type;
+            this.key = key;
         }
 
-        /** Takes the next resource not yet taken until none is left (or one was invalid). */
-        void parse() {
-            IJsonLikeParser parser = newParser(); // a HAPI parser is not for two threads at once
-            while (!stop) {
-                int index = next.getAndIncrement();
-                if (index >= parsed.length) {
-                    return;
-                }
-                BadRequestException failure = null;
-                Resource resource = null;
-                try {
-                    resource = parseOne(parser, pending.get(index));
-                } catch (BadRequestException e) {
-                    failure = e;
-                    stop = true; // resources after it need not be parsed; those before it have all been taken
-                }
-                synchronized (this) {
-                    parsed[index] = resource;
-                    if (failure != null && index < firstInvalid) {
-                        firstInvalid = index;
-                        invalid = failure;
-                    }
-                    finished++;
-                    notifyAll();
-                }
-            }
+        @Override
+        public String type() {
+            return type;
         }
 
-        /** Once every resource taken is parsed: them all, or the first invalid one's error. */
-        synchronized Map<Pending, Resource> result() {
-            try {
-                while (finished < Math.min(next.get(), parsed.length)) {
-                    wait();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new DeadlineExceededException("The call was interrupted while its request was being read");
+        @Override
+        public String key() {
+            return key;
+        }
+
+        @Override
+        public synchronized Resource resource() {
+            if (resource == null) {
+                resource = parseOne(parsers.get(), pending);
             }
-            if (invalid != null) {
-                throw invalid;
-            }
-            Map<Pending, Resource> byPending = new IdentityHashMap<>();
-            for (int i = 0; i < parsed.length; i++) {
-                byPending.put(pending.get(i), parsed[i]);
-            }
-            return byPending;
+            return resource;
         }
     }
 

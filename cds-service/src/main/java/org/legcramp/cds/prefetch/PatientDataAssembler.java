@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
@@ -18,6 +19,7 @@ import io.micrometer.core.instrument.Timer;
 import org.hl7.fhir.instance.model.api.IIdType;
 import org.hl7.fhir.r4.model.MedicationRequest;
 import org.hl7.fhir.r4.model.Resource;
+import org.legcramp.cds.cql.ChartData;
 import org.legcramp.cds.hooks.HookRequest;
 import org.legcramp.cds.rules.CdsService;
 import org.slf4j.Logger;
@@ -36,11 +38,20 @@ public final class PatientDataAssembler {
     private final FhirFetcher fetcher;
     private final ExecutorService fetchPool;
     private final MeterRegistry metrics;
+    private final ThreadPoolExecutor parseHelpers;
 
+    /** Without helper threads: every type read is parsed on the thread reading it. */
     public PatientDataAssembler(FhirFetcher fetcher, ExecutorService fetchPool, MeterRegistry metrics) {
+        this(fetcher, fetchPool, metrics, null);
+    }
+
+    /** @param parseHelpers threads that parse parts of a type's many resources beside the rule reading it (see ChartData) */
+    public PatientDataAssembler(FhirFetcher fetcher, ExecutorService fetchPool, MeterRegistry metrics,
+            ThreadPoolExecutor parseHelpers) {
         this.fetcher = fetcher;
         this.fetchPool = fetchPool;
         this.metrics = metrics;
+        this.parseHelpers = parseHelpers;
     }
 
     /** One timed fetch: legcramp.fhir.fetch{outcome=ok|error}. */
@@ -60,17 +71,18 @@ public final class PatientDataAssembler {
 
     /**
      * @param deadline the instant by which every fetch must be done
+     * @return the data, each prefetched type parsed when a rule first reads it
      * @throws RequiredDataUnavailableException when data cannot be had in time
      */
-    public List<Resource> assemble(CdsService service, HookRequest request, Instant deadline) {
+    public ChartData assemble(CdsService service, HookRequest request, Instant deadline) {
         return assemble(service.prefetch(), request, deadline);
     }
 
     /**
      * @param templates prefetch key to query: what the rules read (a key the request did not send is fetched)
      */
-    public List<Resource> assemble(Map<String, String> templates, HookRequest request, Instant deadline) {
-        Map<String, Resource> byId = new LinkedHashMap<>();
+    public ChartData assemble(Map<String, String> templates, HookRequest request, Instant deadline) {
+        Map<Object, ChartData.Entry> byId = new LinkedHashMap<>();
         Map<String, CompletableFuture<List<Resource>>> fetches = new LinkedHashMap<>();
         for (Map.Entry<String, String> template : templates.entrySet()) {
             String key = template.getKey();
@@ -79,7 +91,7 @@ public final class PatientDataAssembler {
                 continue;
             }
             if (sent instanceof PrefetchValue.Present present) {
-                present.resources().forEach(resource -> add(byId, resource));
+                present.entries().forEach(entry -> add(byId, entry));
                 continue;
             }
             if (request.fhirServer() == null) {
@@ -95,7 +107,7 @@ public final class PatientDataAssembler {
         // Draft orders last: the EHR's working copy wins over any stored version of the same order.
         request.ordersInScope().forEach(order -> add(byId, order));
         fetchMedicationsOfDraftOrders(request, byId, deadline);
-        return new ArrayList<>(byId.values());
+        return new ChartData(new ArrayList<>(byId.values()), parseHelpers);
     }
 
     /**
@@ -103,7 +115,7 @@ public final class PatientDataAssembler {
      * template can ask for it). Fetch it; without it the drug is unknown and no rule could judge
      * the order, so that is a 412 rather than a silent "no cards".
      */
-    private void fetchMedicationsOfDraftOrders(HookRequest request, Map<String, Resource> byId, Instant deadline) {
+    private void fetchMedicationsOfDraftOrders(HookRequest request, Map<Object, ChartData.Entry> byId, Instant deadline) {
         Map<String, CompletableFuture<List<Resource>>> fetches = new LinkedHashMap<>();
         for (Resource order : request.ordersInScope()) {
             if (!(order instanceof MedicationRequest medicationRequest) || !medicationRequest.hasMedicationReference()) {
@@ -155,11 +167,13 @@ public final class PatientDataAssembler {
         return key.startsWith("Medication/") ? "Medication" : key;
     }
 
-    private static void add(Map<String, Resource> byId, Resource resource) {
-        String key = resource.getIdElement().hasIdPart()
-                ? resource.fhirType() + "/" + resource.getIdElement().getIdPart()
-                : resource.fhirType() + "#" + System.identityHashCode(resource);
-        byId.put(key, resource);
+    private static void add(Map<Object, ChartData.Entry> byId, Resource resource) {
+        add(byId, new ChartData.Parsed(resource));
+    }
+
+    /** By Type/id: a later copy of a resource replaces an earlier one where it stood. One without an id is its own. */
+    private static void add(Map<Object, ChartData.Entry> byId, ChartData.Entry entry) {
+        byId.put(entry.key() == null ? new Object() : entry.key(), entry);
     }
 
     static String fill(String template, Map<String, String> tokens) {

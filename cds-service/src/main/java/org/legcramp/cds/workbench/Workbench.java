@@ -329,7 +329,7 @@ public final class Workbench {
             Map<String, Object> parameters, URI baseUrl) {
         HookRequest request = parser.parse(requestJson, service.hook(), service.dataNeeds());
         Instant now = Instant.now();
-        List<Resource> data = dataAssembler.assemble(service, request, now.plus(properties.requestDeadline()));
+        List<Resource> data = dataAssembler.assemble(service, request, now.plus(properties.requestDeadline())).all();
         Evaluation evaluation;
         try {
             evaluation = content.evaluator().evaluate(service.libraryName(), request.patientId(), data,

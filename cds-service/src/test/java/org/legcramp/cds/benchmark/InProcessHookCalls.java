@@ -21,6 +21,7 @@ import org.legcramp.cds.CdsProperties;
 import org.legcramp.cds.cards.CardBuilder;
 import org.legcramp.cds.content.ContentLoader;
 import org.legcramp.cds.content.KnowledgeArtifacts;
+import org.legcramp.cds.cql.ChartData;
 import org.legcramp.cds.cql.CqlEvaluator;
 import org.legcramp.cds.cql.CqlLibraries;
 import org.legcramp.cds.cql.InMemoryTerminologyProvider;
@@ -58,14 +59,14 @@ public final class InProcessHookCalls {
         catalog = new RuleCatalog(content, cql);
         evaluator = new CqlEvaluator(cql, new InMemoryTerminologyProvider(content.valueSets()), fhir);
         cardBuilder = new CardBuilder(catalog, fhir);
-        // Parsed as the service parses: a large prefetch in parts, beside the calling thread.
-        int helpers = Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
         parser = new HookRequestParser(fhir, new CdsProperties("unused", Duration.ofMinutes(5), DataSize.ofMegabytes(400), 64,
-                maxResources, maxResources, Duration.ofSeconds(2), ""), new java.util.concurrent.ThreadPoolExecutor(helpers,
-                helpers, 0, java.util.concurrent.TimeUnit.MILLISECONDS, new java.util.concurrent.LinkedBlockingQueue<>(),
-                InProcessHookCalls::daemon));
+                maxResources, maxResources, Duration.ofSeconds(2), ""));
+        // Parsed as the service parses: a type's many resources in parts, beside the thread reading them.
+        int helpers = Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
         assembler = new PatientDataAssembler(new FhirFetcher(fhir, Duration.ofSeconds(2), maxResources), fetchPool,
-                new SimpleMeterRegistry());
+                new SimpleMeterRegistry(), new java.util.concurrent.ThreadPoolExecutor(helpers, helpers, 0,
+                        java.util.concurrent.TimeUnit.MILLISECONDS, new java.util.concurrent.LinkedBlockingQueue<>(),
+                        InProcessHookCalls::daemon));
     }
 
     public static KnowledgeArtifacts content(java.nio.file.Path root) {
@@ -88,7 +89,7 @@ public final class InProcessHookCalls {
      * one thread per core; the cards in the order of the members.
      */
     public List<Card> perHookCards(ServiceGroup group, HookRequest request, ZonedDateTime now) {
-        List<Resource> data = assembler.assemble(group.prefetch(), request, now.toInstant().plus(Duration.ofMinutes(5)));
+        ChartData data = assembler.assemble(group.prefetch(), request, now.toInstant().plus(Duration.ofMinutes(5)));
         CqlEvaluator.SharedCall call = evaluator.share(request.patientId(), data, now, null);
         List<Future<List<Card>>> running = new ArrayList<>();
         for (CdsService member : group.members()) {
@@ -161,9 +162,10 @@ public final class InProcessHookCalls {
      */
     public List<Card> cards(CdsService service, HookRequest request, ZonedDateTime now, double[] stage) {
         long t1 = System.nanoTime();
-        List<Resource> data = assembler.assemble(service, request, now.toInstant().plus(Duration.ofMinutes(5)));
+        ChartData data = assembler.assemble(service, request, now.toInstant().plus(Duration.ofMinutes(5)));
         long t2 = System.nanoTime();
-        var evaluation = service.evaluateForCards(evaluator, request.patientId(), data, now);
+        // As the service evaluates: the prefetch's resources parsed as the rule reads them (so within this stage).
+        var evaluation = service.evaluateForCards(evaluator, evaluator.share(request.patientId(), data, now, null));
         long t3 = System.nanoTime();
         List<Card> cards = cardBuilder.cards(service, evaluation, request.patientId(), URI.create("http://localhost/"), false);
         long t4 = System.nanoTime();

@@ -146,6 +146,47 @@ class BadInputTest {
     }
 
     @Test
+    void invalidFhirInAPrefetchedResourceARuleReadsIs400() {
+        ObjectNode request = HookCase.named("persistent-unexplained-cramps", "silent-recent-potassium-result").request();
+        ((ObjectNode) request.at("/prefetch/observations/entry/0/resource")).put("effectiveDateTime", "last August");
+        withEveryKeyOf("leg-cramps-patient-view", request);
+
+        for (String service : new String[] {"persistent-unexplained-cramps-patient-view", "leg-cramps-patient-view"}) {
+            assertProblem(client().post("/cds-services/" + service, request), 400,
+                    "prefetch.observations.entry[0].resource is not valid FHIR");
+        }
+    }
+
+    /** Resources are parsed as the rules read them: without active cramps no rule reads the results. */
+    @Test
+    void anInvalidResultNoRuleReadsForThisPatientRefusesNothing() {
+        ObjectNode request = HookCase.named("persistent-unexplained-cramps", "silent-cramps-resolved").request();
+        ObjectNode potassium = request.withArray("/prefetch/observations/entry").addObject().putObject("resource");
+        potassium.put("resourceType", "Observation").put("id", "obs-k").put("status", "final").put("effectiveDateTime", "last August");
+        potassium.putObject("code").putArray("coding").addObject().put("system", "http://loinc.org").put("code", "2823-3");
+        potassium.putObject("subject").put("reference", "Patient/" + request.at("/context/patientId").asText());
+        withEveryKeyOf("leg-cramps-patient-view", request);
+
+        CdsClient.Reply reply = client().post("/cds-services/leg-cramps-patient-view", request);
+
+        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+        assertThat(reply.json().get("cards")).isEmpty();
+    }
+
+    /** The prefetch keys of the service the case does not send (the other rules' data), sent as none. */
+    private void withEveryKeyOf(String service, ObjectNode request) {
+        for (var discovered : client().get("/cds-services").json().get("services")) {
+            if (discovered.get("id").asText().equals(service)) {
+                discovered.get("prefetch").fieldNames().forEachRemaining(key -> {
+                    if (!request.get("prefetch").has(key)) {
+                        ((ObjectNode) request.get("prefetch")).putNull(key);
+                    }
+                });
+            }
+        }
+    }
+
+    @Test
     void prefetchWithoutResourceTypeIs400() {
         ObjectNode request = quinineRequest();
         ((ObjectNode) request.get("prefetch")).putObject("conditions").put("total", 0);

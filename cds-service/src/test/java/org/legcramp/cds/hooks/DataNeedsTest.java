@@ -133,8 +133,8 @@ class DataNeedsTest {
         prescribed(request, "mr-old").putObject("dispenseRequest").putObject("validityPeriod").put("start", "not-a-date");
 
         assertThat(ids(parser.parse(request, analgesic.hook(), analgesic.dataNeeds()), "medicationRequests")).contains("mr-old");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> parser.parse(request, analgesic.hook(),
-                org.legcramp.cds.rules.DataNeeds.EVERYTHING)).isInstanceOf(BadRequestException.class)
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ids(parser.parse(request, analgesic.hook(),
+                org.legcramp.cds.rules.DataNeeds.EVERYTHING), "medicationRequests")).isInstanceOf(BadRequestException.class)
                 .hasMessageContaining("not valid FHIR R4");
     }
 
@@ -144,8 +144,8 @@ class DataNeedsTest {
         ObjectNode request = HookCase.named("analgesic-for-acute-cramp", "fires-acetaminophen-for-a-recorded-cramp").request();
         prescribed(request, "mr-old").put("authoredOn", "not-a-date");
 
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> parser.parse(request, analgesic.hook(), analgesic.dataNeeds()))
-                .isInstanceOf(BadRequestException.class).hasMessageContaining("not valid FHIR R4");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ids(parser.parse(request, analgesic.hook(), analgesic.dataNeeds()),
+                "medicationRequests")).isInstanceOf(BadRequestException.class).hasMessageContaining("not valid FHIR R4");
     }
 
     @Test

@@ -17,16 +17,19 @@ import org.hl7.fhir.r4.model.Resource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.legcramp.cds.CdsProperties;
+import org.legcramp.cds.cql.ChartData;
+import org.legcramp.cds.cql.InvalidChartDataException;
 import org.legcramp.cds.prefetch.PrefetchValue;
 import org.legcramp.cds.rules.DataNeeds;
 import org.legcramp.cds.support.HookCase;
 import org.springframework.util.unit.DataSize;
 
 /**
- * A large prefetch is parsed in parts on several threads, and the request that comes out is the one
- * a single thread makes: the same resources in the same order (ids taken from fullUrl included), an
- * invalid resource reported as the first invalid one in the request, and nothing held up or lost when
- * the helper threads are busy with other calls.
+ * A prefetch Bundle's resources are parsed when a rule first reads their type, the many of one type
+ * in parts on several threads, and the data that comes out is the data a single thread makes: the
+ * same resources in the same order (ids taken from fullUrl included), an invalid resource reported as
+ * the first invalid one in the request, and nothing held up or lost when the helper threads are busy
+ * with other calls.
  */
 class PrefetchParsedInPartsTest {
 
@@ -36,8 +39,7 @@ class PrefetchParsedInPartsTest {
 
     private final ThreadPoolExecutor helpers = new ThreadPoolExecutor(3, 3, 0, TimeUnit.MILLISECONDS,
             new ArrayBlockingQueue<>(1));
-    private final HookRequestParser inParts = new HookRequestParser(FHIR, LIMITS, helpers);
-    private final HookRequestParser oneThread = new HookRequestParser(FHIR, LIMITS);
+    private final HookRequestParser parser = new HookRequestParser(FHIR, LIMITS);
 
     @AfterEach
     void stopHelpers() {
@@ -48,8 +50,8 @@ class PrefetchParsedInPartsTest {
     void aLargePrefetchParsedInPartsIsTheRequestOneThreadParses() {
         ObjectNode request = withOrders(200);
 
-        assertThat(encoded(inParts.parse(request, Hook.ORDER_SIGN, DataNeeds.EVERYTHING)))
-                .isEqualTo(encoded(oneThread.parse(request, Hook.ORDER_SIGN, DataNeeds.EVERYTHING)))
+        assertThat(encoded(inParts(request).all()))
+                .isEqualTo(encoded(oneThread(request).all()))
                 .hasSize(1 + 200); // the patient and the orders
     }
 
@@ -61,7 +63,7 @@ class PrefetchParsedInPartsTest {
         last.put("fullUrl", "urn:uuid:7f3c0d52-1b1e-4f4e-9a59-2d1f8a0c6b11");
         ((ObjectNode) last.get("resource")).remove("id");
 
-        List<Resource> orders = resources(inParts.parse(request, Hook.ORDER_SIGN, DataNeeds.EVERYTHING), "medicationRequests");
+        List<Resource> orders = inParts(request).ofType("MedicationRequest");
 
         assertThat(orders.get(orders.size() - 1).getIdElement().getValue()).isEqualTo("urn:uuid:7f3c0d52-1b1e-4f4e-9a59-2d1f8a0c6b11");
     }
@@ -73,10 +75,35 @@ class PrefetchParsedInPartsTest {
         ((ObjectNode) entries.get(150).get("resource")).put("authoredOn", "not-a-date");
         ((ObjectNode) entries.get(20).get("resource")).put("status", 42);
 
-        assertThatThrownBy(() -> inParts.parse(request, Hook.ORDER_SIGN, DataNeeds.EVERYTHING))
+        assertThatThrownBy(() -> inParts(request).all())
                 .isInstanceOf(BadRequestException.class)
                 .hasMessageStartingWith("prefetch.medicationRequests.entry[20].resource is not valid FHIR R4")
-                .hasMessage(messageOf(() -> oneThread.parse(request, Hook.ORDER_SIGN, DataNeeds.EVERYTHING)));
+                .hasMessage(messageOf(() -> oneThread(request).all()));
+    }
+
+    @Test
+    void anInvalidResourceIsAnErrorWhenItsTypeIsReadAndEachTimeItIsRead() {
+        ObjectNode request = withOrders(200);
+        ((ObjectNode) request.at("/prefetch/medicationRequests/entry/150/resource")).put("authoredOn", "not-a-date");
+        ChartData data = inParts(request);
+
+        assertThat(data.ofType("Patient")).hasSize(1); // another type reads as ever
+        for (int read = 0; read < 2; read++) {
+            assertThatThrownBy(() -> data.ofType("MedicationRequest")).isInstanceOf(InvalidChartDataException.class)
+                    .extracting(e -> ((InvalidChartDataException) e).requestError()).isInstanceOf(BadRequestException.class)
+                    .extracting(Throwable::getMessage).asString()
+                    .startsWith("prefetch.medicationRequests.entry[150].resource is not valid FHIR R4");
+        }
+    }
+
+    @Test
+    void aTypeNoRuleReadsIsNeverParsed() {
+        ObjectNode request = withOrders(3);
+        ((ObjectNode) request.at("/prefetch/medicationRequests/entry/1/resource")).put("authoredOn", "not-a-date");
+
+        HookRequest parsed = parser.parse(request, Hook.ORDER_SIGN, DataNeeds.EVERYTHING); // no error: not read yet
+
+        assertThat(new ChartData(entries(parsed), null).ofType("Patient")).hasSize(1);
     }
 
     @Test
@@ -94,8 +121,7 @@ class PrefetchParsedInPartsTest {
         try {
             ObjectNode request = withOrders(200);
 
-            assertThat(encoded(inParts.parse(request, Hook.ORDER_SIGN, DataNeeds.EVERYTHING)))
-                    .isEqualTo(encoded(oneThread.parse(request, Hook.ORDER_SIGN, DataNeeds.EVERYTHING)));
+            assertThat(encoded(inParts(request).all())).isEqualTo(encoded(oneThread(request).all()));
         } finally {
             release.countDown();
         }
@@ -107,7 +133,7 @@ class PrefetchParsedInPartsTest {
         ((ObjectNode) request.at("/prefetch/patient")).putObject("text").put("status", "generated")
                 .put("div", "<div xmlns=\"http://www.w3.org/1999/xhtml\">Daniel Example</div>");
 
-        Patient patient = (Patient) resources(inParts.parse(request, Hook.ORDER_SIGN, DataNeeds.EVERYTHING), "patient").get(0);
+        Patient patient = (Patient) inParts(request).ofType("Patient").get(0);
 
         assertThat(patient.hasText()).isFalse();
         assertThat(patient.getBirthDateElement().getValueAsString()).isEqualTo(request.at("/prefetch/patient/birthDate").asText());
@@ -129,15 +155,23 @@ class PrefetchParsedInPartsTest {
         return request;
     }
 
-    private static List<Resource> resources(HookRequest request, String key) {
-        return ((PrefetchValue.Present) request.prefetch().get(key)).resources();
+    /** The request's data, its types parsed in parts as they are read. */
+    private ChartData inParts(ObjectNode request) {
+        return new ChartData(entries(parser.parse(request, Hook.ORDER_SIGN, DataNeeds.EVERYTHING)), helpers);
     }
 
-    /** Every prefetched resource, key by key, as FHIR JSON. */
-    private static List<String> encoded(HookRequest request) {
+    private ChartData oneThread(ObjectNode request) {
+        return new ChartData(entries(parser.parse(request, Hook.ORDER_SIGN, DataNeeds.EVERYTHING)), null);
+    }
+
+    /** Every prefetched resource, key by key, not yet parsed. */
+    private static List<ChartData.Entry> entries(HookRequest request) {
         return request.prefetch().values().stream().filter(PrefetchValue.Present.class::isInstance)
-                .flatMap(value -> ((PrefetchValue.Present) value).resources().stream())
-                .map(resource -> FHIR.newJsonParser().encodeResourceToString(resource)).toList();
+                .flatMap(value -> ((PrefetchValue.Present) value).entries().stream()).toList();
+    }
+
+    private static List<String> encoded(List<Resource> resources) {
+        return resources.stream().map(resource -> FHIR.newJsonParser().encodeResourceToString(resource)).toList();
     }
 
     private static String messageOf(Runnable parse) {

@@ -85,7 +85,7 @@ class LiveCqlEditingTest {
                 WORKBENCH).json();
 
         assertThat(edited.get("cards")).as(edited.toString()).isEmpty();
-        assertThat(edited.at("/why/cards/0/notMet").toString()).contains("\"expression\":\"\\\"Has Cramps\\\"\",\"value\":\"false\"");
+        assertThat(edited.at("/why/cards/0/notMet").toString()).contains("\"expression\":\"not \\\"Has Cramps\\\"\",\"value\":\"true\"");
         assertThat(cardsFromTheHookEndpoint()).hasSize(1);
     }
 
