@@ -240,22 +240,21 @@ public final class CqlEvaluator {
 
     /** The request's error for an invalid resource a rule read, however the engine wrapped it: not a content error. */
     private static java.util.Optional<RuntimeException> invalidData(Throwable failure) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof InvalidChartDataException invalid) {
-                return java.util.Optional.of(invalid.requestError());
-            }
-        }
-        return java.util.Optional.empty();
+        return causeOf(failure, InvalidChartDataException.class).map(InvalidChartDataException::requestError);
     }
 
     /** The engine wraps what a data provider throws; an abandoned evaluation is not a content error. */
     private static boolean abandoned(Throwable failure) {
+        return causeOf(failure, EvaluationAbandonedException.class).isPresent() || Thread.currentThread().isInterrupted();
+    }
+
+    private static <T extends Throwable> java.util.Optional<T> causeOf(Throwable failure, Class<T> type) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof EvaluationAbandonedException) {
-                return true;
+            if (type.isInstance(cause)) {
+                return java.util.Optional.of(type.cast(cause));
             }
         }
-        return Thread.currentThread().isInterrupted();
+        return java.util.Optional.empty();
     }
 
     /**

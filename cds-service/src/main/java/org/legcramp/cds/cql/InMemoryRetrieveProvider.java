@@ -103,9 +103,16 @@ public final class InMemoryRetrieveProvider implements RetrieveProvider {
     }
 
     private List<Object> inContext(String dataType, String contextPath, Object contextValue) {
-        return inContextByTypeAndContext.computeIfAbsent(Arrays.asList(dataType, contextPath, contextValue), key -> {
+        List<Object> key = Arrays.asList(dataType, contextPath, contextValue);
+        List<Object> known = inContextByTypeAndContext.get(key);
+        if (known != null) {
+            return known;
+        }
+        // Outside the map's compute: a type's first read parses it, too long to hold the map's lock for.
+        List<Resource> ofType = data.ofType(dataType);
+        return inContextByTypeAndContext.computeIfAbsent(key, k -> {
             List<Object> resources = new ArrayList<>();
-            for (Resource resource : data.ofType(dataType)) {
+            for (Resource resource : ofType) {
                 if (inContext(resource, contextPath, contextValue)) {
                     resources.add(resource);
                 }

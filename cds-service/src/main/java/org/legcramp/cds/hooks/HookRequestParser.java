@@ -453,7 +453,7 @@ public class HookRequestParser {
     }
 
     private Resource parseFhir(JsonNode value, String name) {
-        return parseFhir(newParser(), value, name);
+        return parseFhir(parsers.get(), value, name);
     }
 
     private IJsonLikeParser newParser() {
